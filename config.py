@@ -1,0 +1,99 @@
+"""Configuration: defaults per environment, overridden by environment variables.
+
+Nothing here runs at import time beyond defining functions; `load_config` is
+called by `create_app` (or by a caller that builds its own mapping).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULT_ORDER_PATTERNS = r"\b\d{3}-\d{7}-\d{7}\b|#\d{5,8}\b"
+
+
+class ConfigError(RuntimeError):
+    """Configuration that cannot run (reported as one line, never a traceback)."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str) -> int:
+    return int(value.strip())
+
+
+# name -> (parser, development default, test default, production default)
+# A default of None means "unset"; DATABASE_URL's None means "SQLite in the instance folder".
+_VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
+    "DATABASE_URL": (str, None, None, None),
+    "SECRET_KEY": (str, "dev-only-not-secret", "test-only-not-secret", None),
+    "HELPDESK_SUPPORT_ADDRESS": (str, "support@procase.com", "support@procase.com", None),
+    "HELPDESK_STORE_NAME": (str, "ProCase", "ProCase", "ProCase"),
+    "HELPDESK_MESSAGE_ID_DOMAIN": (str, None, None, None),
+    "HELPDESK_TIMEZONE": (str, "America/Los_Angeles", "America/Los_Angeles", "America/Los_Angeles"),
+    "HELPDESK_ORDER_PATTERN": (
+        str,
+        DEFAULT_ORDER_PATTERNS,
+        DEFAULT_ORDER_PATTERNS,
+        DEFAULT_ORDER_PATTERNS,
+    ),
+    "HELPDESK_ACKS_PER_SENDER_PER_HOUR": (_int, 3, 3, 3),
+    "IMAP_HOST": (str, "127.0.0.1", "127.0.0.1", None),
+    "IMAP_PORT": (_int, 1143, 1143, 993),
+    "IMAP_USERNAME": (str, "demouser", None, None),
+    "IMAP_PASSWORD": (str, "demopass", None, None),
+    "IMAP_SSL": (str, "false", "false", "true"),
+    "IMAP_FOLDER": (str, "INBOX", "INBOX", "INBOX"),
+    "IMAP_POLL_SECONDS": (_int, 30, 1, 60),
+    "IMAP_BATCH_SIZE": (_int, 200, 50, 200),
+    "IMAP_MARK_SEEN": (_bool, True, True, True),
+    "IMAP_TIMEOUT_SECONDS": (_int, 60, 10, 60),
+    "MAX_MESSAGE_BYTES": (_int, 25 * 1024 * 1024, 25 * 1024 * 1024, 25 * 1024 * 1024),
+    "MAIL_SERVER": (str, "127.0.0.1", "127.0.0.1", "localhost"),
+    "MAIL_PORT": (_int, 1025, 1025, 25),
+    "MAIL_USE_TLS": (_bool, False, False, False),
+    "MAIL_USE_SSL": (_bool, False, False, False),
+    "MAIL_USERNAME": (str, None, None, None),
+    "MAIL_PASSWORD": (str, None, None, None),
+    "MAIL_DEFAULT_SENDER": (str, None, None, None),
+    "OUTBOX_MAX_ATTEMPTS": (_int, 8, 3, 8),
+    "OUTBOX_POLL_SECONDS": (_int, 5, 1, 5),
+}
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+def load_config(env: str | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings for `env`, with values from `environ` (default os.environ)."""
+    environ = os.environ if environ is None else environ
+    env = env or environ.get("HELPDESK_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"HELPDESK_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    column = ENVIRONMENTS.index(env) + 1
+    settings: dict[str, Any] = {"HELPDESK_ENV": env, "TESTING": env == "test"}
+    for name, spec in _VARIABLES.items():
+        parse, default = spec[0], spec[column]
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            settings[name] = default
+            continue
+        try:
+            settings[name] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name}={raw!r} is not valid: {exc}") from None
+    return settings
+
+
+def check_config(settings: Mapping[str, Any]) -> None:
+    """Refuse settings that cannot run safely (production needs a real secret)."""
+    if settings.get("HELPDESK_ENV") == "production":
+        if not settings.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set in production")
+        if not settings.get("HELPDESK_SUPPORT_ADDRESS"):
+            raise ConfigError("HELPDESK_SUPPORT_ADDRESS must be set in production")
+    ssl = str(settings.get("IMAP_SSL", "false")).lower()
+    if ssl not in {"true", "false", "starttls"}:
+        raise ConfigError(f"IMAP_SSL must be true, false or starttls, not {ssl!r}")

@@ -1,0 +1,84 @@
+"""The helpdesk Flask application."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from `config` (default: `config.load_config()` from the environment)."""
+    from config import check_config, load_config
+
+    settings = dict(load_config() if config is None else config)
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=settings.get("INSTANCE_PATH") or os.environ.get("HELPDESK_INSTANCE_PATH"),
+        instance_relative_config=False,
+    )
+    app.config.update(settings)
+    check_config(app.config)
+    _configure_database(app)
+    _configure_mail(app)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    if app.config.get("HELPDESK_ENV") == "production":
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+
+    from helpdesk.extensions import csrf, db, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        from helpdesk.database import tune_engine
+
+        tune_engine(db.engine)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from helpdesk import errors
+    from helpdesk.auth import bp as auth_bp
+    from helpdesk.auth.loader import load_user
+    from helpdesk.tickets import bp as tickets_bp
+
+    login_manager.user_loader(load_user)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(tickets_bp)
+    errors.register(app)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(app.instance_path) / "helpdesk.sqlite3")
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    else:
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def _configure_mail(app: Flask) -> None:
+    app.config.setdefault("MAIL_SUPPRESS_SEND", False)  # flask-mail would mute tests
+    if not app.config.get("MAIL_DEFAULT_SENDER"):
+        app.config["MAIL_DEFAULT_SENDER"] = app.config.get("HELPDESK_SUPPORT_ADDRESS")
+    if not app.config.get("HELPDESK_MESSAGE_ID_DOMAIN"):
+        address = app.config.get("HELPDESK_SUPPORT_ADDRESS") or "helpdesk@localhost"
+        app.config["HELPDESK_MESSAGE_ID_DOMAIN"] = "helpdesk." + address.rpartition("@")[2]

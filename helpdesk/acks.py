@@ -1,0 +1,82 @@
+"""The acknowledgement a customer gets for a new ticket: what the store needs next.
+
+Pure: text in, text out. The wording follows the store's FAQ and POLICY.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AckFacts:
+    number: int
+    category: str
+    customer_name: str
+    store_name: str
+    order_number: str | None
+    has_photo: bool
+
+
+_NEEDS: dict[str, str] = {
+    "wrong_item": (
+        "We are sorry you received the wrong item. So that we can send the correct one "
+        "as soon as possible, please reply with a photo of the item you received."
+    ),
+    "warranty": (
+        "To start your warranty claim we need your order ID, the product name and a short "
+        "description of the problem (a photo helps). Reply with whatever is missing."
+    ),
+    "return": (
+        "To start your return or exchange we need your order ID, the product name and the "
+        "reason for the return. Products bought on our website are covered by our 30-day "
+        "money back guarantee."
+    ),
+    "shipping": (
+        "Standard shipping within the US is free and takes 5-10 working days by DHL or "
+        "USPS; you get a tracking number by email when your order ships. We cannot "
+        "expedite orders; our Amazon store offers faster shipping and ships abroad."
+    ),
+    "promotion": (
+        "Only one promotional code can be used per order, entered in the cart before "
+        "checkout. If a code does not work, please clear your browser cache or try another "
+        "browser, and tell us the code if it still fails."
+    ),
+    "partnership": (
+        "Thank you for your interest in working with us. Reviewers and influencers can "
+        "join our influencer program; we will get back to you shortly."
+    ),
+    "general": "A member of our team will get back to you shortly.",
+}
+
+
+def ack_subject(subject: str) -> str:
+    subject = subject.strip() or "your request"
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
+def ack_text(facts: AckFacts) -> str:
+    greeting = f"Hello {facts.customer_name}," if facts.customer_name else "Hello,"
+    needs = _NEEDS.get(facts.category, _NEEDS["general"])
+    if facts.category == "wrong_item" and facts.has_photo:
+        needs = (
+            "We are sorry you received the wrong item. Thank you for the photo: we will "
+            "check it and send the correct item as soon as possible."
+        )
+    lines = [
+        greeting,
+        "",
+        f"Thank you for contacting {facts.store_name} support. Your request has been "
+        f"received as ticket #{facts.number}.",
+        "",
+        needs,
+    ]
+    if not facts.order_number and facts.category != "partnership":
+        lines += ["", "Please include your order ID (for example #123456) in your reply."]
+    lines += [
+        "",
+        f"Please keep [#{facts.number}] in the subject when you write about this request.",
+        "",
+        f"{facts.store_name} Support",
+    ]
+    return "\n".join(lines) + "\n"

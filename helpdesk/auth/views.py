@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from helpdesk.auth import bp
+from helpdesk.auth.forms import LoginForm
+from helpdesk.auth.services import authenticate
+from helpdesk.extensions import db
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site; anything else goes to the queue."""
+    if not target:
+        return url_for("tickets.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("tickets.index")
+    if "\\" in target:
+        return url_for("tickets.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("tickets.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is None:
+            flash("Wrong email or password.", "error")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()  # rotate: nothing from before the login survives
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,12 @@
+"""CLI commands, grouped by feature; each is a thin wrapper around service functions."""
+
+from __future__ import annotations
+
+import click
+
+
+def register_commands(group: click.Group) -> None:
+    from helpdesk.commands import export, ingest, outbox, setup, users
+
+    for module in (users, ingest, outbox, export, setup):
+        module.register(group)

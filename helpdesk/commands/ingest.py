@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from helpdesk.extensions import db
+from mail_ingest import imap
+from mail_ingest.imap import ImapConfig, MailboxUnavailable
+from mail_ingest.poller import Poller
+from mail_ingest.quarantine import ReprocessError, list_quarantine, reprocess
+from mail_ingest.settings import IngestSettings
+
+
+def make_poller(stop: threading.Event | None = None) -> Poller:
+    config = current_app.config
+    return Poller(
+        db.session,
+        ImapConfig.from_config(config),
+        IngestSettings.from_config(config),
+        batch_size=int(config["IMAP_BATCH_SIZE"]),
+        mark_seen=bool(config["IMAP_MARK_SEEN"]),
+        poll_seconds=float(config["IMAP_POLL_SECONDS"]),
+        stop=stop,
+    )
+
+
+@click.command("ingest")
+@click.option("--once", is_flag=True, help="Fetch everything new, then exit.")
+@with_appcontext
+def ingest(once: bool) -> None:
+    """Turn new support mail into tickets (runs until SIGTERM unless --once)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if once:
+        try:
+            result = make_poller().run_once()
+        except MailboxUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items()))
+        click.echo(f"Fetched {result.fetched} mails" + (f": {outcomes}" if outcomes else ""))
+        return
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        click.echo("Stopping after the current mail…", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    make_poller(stop).run_forever()
+
+
+@click.group("quarantine")
+def quarantine() -> None:
+    """Mail that could not become a ticket."""
+
+
+@quarantine.command("list")
+@with_appcontext
+def list_command() -> None:
+    """List quarantined mails with their reasons."""
+    rows = list_quarantine(db.session)
+    if not rows:
+        click.echo("The quarantine is empty.")
+    for row in rows:
+        click.echo(
+            f"{row.id}\t{row.mailbox}\tuid {row.uid}\t{row.size} bytes\t"
+            f"{row.message_id or '-'}\t{row.reason}"
+        )
+
+
+@quarantine.command("reprocess")
+@click.argument("record_id", type=int)
+@with_appcontext
+def reprocess_command(record_id: int) -> None:
+    """Run a quarantined mail through ingestion again."""
+    settings = IngestSettings.from_config(current_app.config)
+    try:
+        raw = _fetch_if_missing(record_id)
+        record = reprocess(db.session, record_id, settings, raw)
+        db.session.commit()
+    except (ReprocessError, MailboxUnavailable) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    where = f" (ticket id {record.ticket_id})" if record.ticket_id else ""
+    click.echo(
+        f"Mail {record_id}: {record.outcome}{where}"
+        + (f": {record.reason}" if record.reason else "")
+    )
+
+
+def _fetch_if_missing(record_id: int) -> bytes | None:
+    """A mail quarantined for its size was never fetched: get it from the mailbox now."""
+    from helpdesk.models import FetchedMail
+
+    record = db.session.get(FetchedMail, record_id)
+    if record is None or record.raw_sha256:
+        return None
+    cfg = ImapConfig.from_config(current_app.config)
+    if record.mailbox != cfg.mailbox:
+        raise ReprocessError(f"mail {record_id} came from {record.mailbox}, not {cfg.mailbox}")
+    client = imap.connect(cfg)
+    try:
+        if imap.select(client, cfg.folder) != record.uidvalidity:
+            raise ReprocessError("the mailbox's UIDVALIDITY changed; the mail cannot be found")
+        bodies = imap.fetch_bodies(client, [record.uid])
+    finally:
+        client.logout()
+    if record.uid not in bodies:
+        raise ReprocessError(f"UID {record.uid} is no longer in the mailbox")
+    return bodies[record.uid]
+
+
+def register(group: click.Group) -> None:
+    group.add_command(ingest)
+    group.add_command(quarantine)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from helpdesk.extensions import db
+from helpdesk.outbox.sender import send_due
+
+
+@click.group("outbox")
+def outbox() -> None:
+    """Outgoing mail."""
+
+
+@outbox.command("send")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@with_appcontext
+def send(once: bool) -> None:
+    """Send queued mail through SMTP (runs until SIGTERM unless --once)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    socket.setdefaulttimeout(60)
+    log = logging.getLogger("helpdesk.outbox")
+    if once:
+        counts = send_due(db.session, limit=10_000)
+        click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    pause = float(current_app.config["OUTBOX_POLL_SECONDS"])
+    while not stop.is_set():
+        counts = send_due(db.session)
+        if any(counts.values()):
+            log.info("outbox: %s", counts)
+        stop.wait(pause)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(outbox)

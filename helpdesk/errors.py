@@ -1,0 +1,36 @@
+"""Error pages: a clear message for the user, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template(
+            "error.html",
+            code=400,
+            title="The form expired",
+            message="Your form was open too long or came from elsewhere. Reload and try again.",
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return render_template(
+            "error.html", code=code, title=error.name, message=error.description
+        ), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("Unhandled error")
+        generic = InternalServerError()
+        return render_template(
+            "error.html",
+            code=500,
+            title="Something went wrong",
+            message="The error was logged. Please try again, or tell an administrator.",
+        ), generic.code or 500

@@ -1,0 +1,59 @@
+"""What the poller has seen: a cursor per mailbox and a record per fetched mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpdesk.models.base import Base, utcnow
+
+OUTCOMES = ("ticket", "reply", "ignored", "quarantined")
+
+
+class MailboxCursor(Base):
+    """UIDVALIDITY plus the last UID whose mail is recorded, per mailbox."""
+
+    __tablename__ = "mailbox_cursor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(300), unique=True)
+    uidvalidity: Mapped[int] = mapped_column(default=0)
+    last_uid: Mapped[int] = mapped_column(default=0)
+    last_poll_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+
+
+class FetchedMail(Base):
+    """Exactly one row per (mailbox, UIDVALIDITY, UID) ever fetched.
+
+    `content_key` is set only on the row that ingested the content
+    ("mid:<Message-ID>" or "sha:<sha256>"); its uniqueness per mailbox is what
+    makes a second copy of the same mail a duplicate.
+    """
+
+    __tablename__ = "fetched_mail"
+    __table_args__ = (
+        UniqueConstraint("mailbox", "uidvalidity", "uid"),
+        UniqueConstraint("mailbox", "content_key"),
+        Index(None, "outcome", "created_at"),
+        Index(None, "mailbox", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(300))
+    uidvalidity: Mapped[int]
+    uid: Mapped[int]
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(default=0)
+    raw_sha256: Mapped[str | None] = mapped_column(ForeignKey("blob.sha256"))
+    content_key: Mapped[str | None] = mapped_column(String(1000))
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]

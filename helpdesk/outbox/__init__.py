@@ -1,0 +1,1 @@
+"""Outgoing mail: queued with what caused it, sent afterwards, never twice."""

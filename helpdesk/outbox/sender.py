@@ -1,0 +1,173 @@
+"""Sending queued mail through SMTP with flask-mail, at most once per outbox row.
+
+A row is claimed (queued -> sending) in its own committed transaction before
+the SMTP conversation starts, so two senders never send the same row. A row
+left in `sending` by a crash is never resent blindly: after a grace period it
+becomes `failed` with a note, where an agent sees it and decides.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+from flask import current_app
+from flask_mail import Message as MailMessage
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from helpdesk.extensions import mail as mail_ext
+from helpdesk.models import OutboxMail, utcnow
+
+STALE_SENDING = timedelta(minutes=10)
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(
+        seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    )
+
+
+def build_message(row: OutboxMail) -> MailMessage:
+    headers = {}
+    if row.in_reply_to:
+        headers["In-Reply-To"] = f"<{row.in_reply_to}>"
+    if row.references:
+        headers["References"] = " ".join(f"<{ref}>" for ref in row.references.split())
+    if row.auto_submitted:
+        headers["Auto-Submitted"] = row.auto_submitted
+        headers["X-Auto-Response-Suppress"] = "All"
+    message = MailMessage(
+        subject=row.subject,
+        recipients=[row.to_address],
+        body=row.text,
+        sender=row.from_address,
+        extra_headers=headers,
+    )
+    message.msgId = f"<{row.message_id}>"
+    return message
+
+
+def _classify(error: Exception) -> Exception:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            return PermanentFailure(f"recipient refused: {error.recipients}")
+        return TemporaryFailure(f"recipient refused for now: {error.recipients}")
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = (
+            error.smtp_error.decode(errors="replace")
+            if isinstance(error.smtp_error, bytes)
+            else str(error.smtp_error)
+        )
+        if 500 <= error.smtp_code < 600:
+            return PermanentFailure(f"{error.smtp_code} {text}")
+        return TemporaryFailure(f"{error.smtp_code} {text}")
+    return TemporaryFailure(f"{type(error).__name__}: {error}")
+
+
+def fail_stale(session: Session) -> int:
+    """Rows stuck in `sending` (a sender died mid-send) become failed, never resent blindly."""
+    cutoff = utcnow() - STALE_SENDING
+    result = session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.status == "sending", OutboxMail.claimed_at < cutoff)
+        .values(
+            status="failed",
+            last_error="interrupted while sending: delivery unknown, check before retrying",
+        )
+    )
+    session.commit()
+    return result.rowcount or 0
+
+
+def claim_due(session: Session, limit: int = 50) -> list[int]:
+    """Claim due rows for this sender; each claim is committed before anything is sent."""
+    now = utcnow()
+    ids = session.scalars(
+        select(OutboxMail.id)
+        .where(OutboxMail.status == "queued", OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for row_id in ids:
+        result = session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == row_id, OutboxMail.status == "queued")
+            .values(status="sending", claimed_at=now, attempts=OutboxMail.attempts + 1)
+        )
+        session.commit()
+        if result.rowcount == 1:
+            claimed.append(row_id)
+    return claimed
+
+
+def _finish(session: Session, row: OutboxMail, error: Exception | None) -> None:
+    max_attempts = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
+    if error is None:
+        row.status, row.sent_at, row.last_error = "sent", utcnow(), None
+    elif isinstance(error, PermanentFailure) or row.attempts >= max_attempts:
+        row.status, row.last_error = "failed", str(error)[:2000]
+    else:
+        row.status, row.last_error = "queued", str(error)[:2000]
+        row.next_attempt_at = utcnow() + backoff(row.attempts)
+    session.commit()
+
+
+def send_due(session: Session, limit: int = 50) -> dict[str, int]:
+    """Send what is due now; returns counts by outcome."""
+    counts = {"sent": 0, "retry": 0, "failed": 0, "stale": fail_stale(session)}
+    claimed = claim_due(session, limit)
+    if not claimed:
+        return counts
+    connection = None
+    try:
+        for row_id in claimed:
+            row = session.get(OutboxMail, row_id)
+            assert row is not None
+            error: Exception | None = None
+            try:
+                if connection is None:
+                    connection = mail_ext.connect().__enter__()
+                connection.send(build_message(row))
+            except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+                error = _classify(exc)
+                connection = _drop(connection)
+            _finish(session, row, error)
+            if error is None:
+                counts["sent"] += 1
+            elif row.status == "failed":
+                counts["failed"] += 1
+            else:
+                counts["retry"] += 1
+    finally:
+        _drop(connection)
+    return counts
+
+
+def _drop(connection: object | None) -> None:
+    host = getattr(connection, "host", None)
+    if host is not None:
+        try:
+            host.quit()
+        except (smtplib.SMTPException, OSError):
+            host.close()
+    return None
+
+
+def retry(session: Session, row: OutboxMail) -> None:
+    """An agent asks to try a failed row again (a fresh claim, same Message-ID)."""
+    if row.status != "failed":
+        return
+    row.status, row.next_attempt_at, row.attempts = "queued", utcnow(), 0

@@ -1,0 +1,75 @@
+"""Queueing outgoing mail (called inside the transaction that causes it)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.models import OutboxMail, Ticket, utcnow
+
+
+def new_message_id(domain: str) -> str:
+    """A globally unique Message-ID (without angle brackets)."""
+    return f"{uuid.uuid4().hex}@{domain}"
+
+
+def with_token(subject: str, number: int) -> str:
+    token = f"[#{number}]"
+    return subject if token in subject else f"{token} {subject}".strip()
+
+
+def queue_mail(
+    session: Session,
+    *,
+    ticket: Ticket | None,
+    kind: str,
+    from_address: str,
+    to_address: str,
+    subject: str,
+    text: str,
+    message_id_domain: str,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+    auto_submitted: str | None = None,
+    message_pk: int | None = None,
+) -> OutboxMail:
+    """Add an outbox row; its Message-ID is fixed now and reused on every retry."""
+    mail = OutboxMail(
+        ticket_id=ticket.id if ticket else None,
+        message_pk=message_pk,
+        kind=kind,
+        message_id=new_message_id(message_id_domain),
+        from_address=from_address,
+        to_address=to_address,
+        subject=with_token(subject, ticket.number) if ticket else subject,
+        text=text,
+        in_reply_to=in_reply_to,
+        references=" ".join(references or []),
+        auto_submitted=auto_submitted,
+        status="queued",
+        next_attempt_at=utcnow(),
+    )
+    session.add(mail)
+    return mail
+
+
+def count_recent(session: Session, to_address: str, kind: str, since: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count(OutboxMail.id)).where(
+                OutboxMail.to_address == to_address,
+                OutboxMail.kind == kind,
+                OutboxMail.created_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def may_acknowledge(session: Session, to_address: str, per_hour: int) -> bool:
+    """At most `per_hour` acknowledgements to one sender in any hour."""
+    since = utcnow() - timedelta(hours=1)
+    return count_recent(session, to_address, "ack", since) < per_hour

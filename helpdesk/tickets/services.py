@@ -1,0 +1,176 @@
+"""Ticket operations: plain functions with explicit arguments, used by web and mail alike.
+
+None of these commit; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from helpdesk.models import (
+    CATEGORIES,
+    PRIORITIES,
+    STATUSES,
+    Counter,
+    Customer,
+    Message,
+    Ticket,
+    TicketEvent,
+    utcnow,
+)
+
+FIRST_TICKET_NUMBER = 1001
+
+
+class TicketError(ValueError):
+    """A change that is not allowed (the message says why)."""
+
+
+def next_ticket_number(session: Session) -> int:
+    """Take the next number; the row lock serialises concurrent writers on PostgreSQL."""
+    value = session.execute(
+        update(Counter)
+        .where(Counter.name == "ticket")
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar()
+    if value is None:
+        with session.begin_nested():
+            session.add(Counter(name="ticket", value=FIRST_TICKET_NUMBER))
+        return FIRST_TICKET_NUMBER
+    return int(value)
+
+
+def get_or_create_customer(session: Session, email: str, name: str = "") -> Customer:
+    email = email.strip().lower()
+    customer = session.scalar(select(Customer).where(Customer.email == email))
+    if customer is None:
+        customer = Customer(email=email, name=name[:200])
+        session.add(customer)
+        session.flush()
+    elif name and not customer.name:
+        customer.name = name[:200]
+    return customer
+
+
+def record_event(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor_id: int | None = None,
+    old: str | None = None,
+    new: str | None = None,
+    detail: str | None = None,
+    at: datetime | None = None,
+) -> TicketEvent:
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        actor_id=actor_id,
+        kind=kind,
+        old_value=old,
+        new_value=new,
+        detail=detail,
+        created_at=at or utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+def create_ticket(
+    session: Session,
+    *,
+    customer: Customer,
+    subject: str,
+    category: str = "general",
+    order_number: str | None = None,
+    actor_id: int | None = None,
+    reason: str | None = None,
+) -> Ticket:
+    if category not in CATEGORIES:
+        raise TicketError(f"unknown category {category!r}")
+    now = utcnow()
+    ticket = Ticket(
+        number=next_ticket_number(session),
+        subject=(subject or "(no subject)")[:500],
+        category=category,
+        status="new",
+        priority="normal",
+        customer_id=customer.id,
+        order_number=order_number,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    record_event(session, ticket, "created", actor_id=actor_id, new="new", detail=reason, at=now)
+    return ticket
+
+
+def change_status(
+    session: Session,
+    ticket: Ticket,
+    status: str,
+    *,
+    actor_id: int | None = None,
+    detail: str | None = None,
+) -> bool:
+    """The one way a ticket's status changes; records an event. False if unchanged."""
+    if status not in STATUSES:
+        raise TicketError(f"unknown status {status!r}")
+    old = ticket.status
+    if old == status:
+        return False
+    now = utcnow()
+    ticket.status = status
+    ticket.updated_at = now
+    if status in ("solved", "closed"):
+        ticket.resolved_at = ticket.resolved_at or now
+    else:
+        ticket.resolved_at = None
+    record_event(
+        session, ticket, "status", actor_id=actor_id, old=old, new=status, detail=detail, at=now
+    )
+    return True
+
+
+def change_field(
+    session: Session,
+    ticket: Ticket,
+    field: str,
+    value: str | int | None,
+    *,
+    actor_id: int | None = None,
+) -> bool:
+    """Change category, priority, assignee or order number, recording an event."""
+    allowed = {"category": CATEGORIES, "priority": PRIORITIES}
+    if field not in ("category", "priority", "assignee_id", "order_number"):
+        raise TicketError(f"{field} cannot be changed here")
+    if field in allowed and value not in allowed[field]:
+        raise TicketError(f"unknown {field} {value!r}")
+    old = getattr(ticket, field)
+    if old == value:
+        return False
+    setattr(ticket, field, value)
+    ticket.updated_at = utcnow()
+    record_event(
+        session,
+        ticket,
+        field,
+        actor_id=actor_id,
+        old=None if old is None else str(old),
+        new=None if value is None else str(value),
+    )
+    return True
+
+
+def add_message(session: Session, ticket: Ticket, **fields: object) -> Message:
+    """Attach a message to the ticket and bump its update time."""
+    message = Message(ticket_id=ticket.id, **fields)
+    session.add(message)
+    ticket.updated_at = utcnow()
+    session.flush()
+    return message

@@ -1,0 +1,307 @@
+"""The poller: fetch new mail in batches and record each exactly once.
+
+A batch of mails is ingested in one transaction together with the cursor's
+advance, so a crash before the commit leaves nothing behind and the next run
+fetches the same mails again. When another poller got there first the commit
+fails on the (mailbox, UIDVALIDITY, UID) key; the batch is then redone one
+mail per transaction, skipping what is already recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from helpdesk.categories import Rule, load_rules
+from helpdesk.models import FetchedMail, MailboxCursor, utcnow
+from mail_ingest import imap
+from mail_ingest.imap import ImapConfig, MailboxUnavailable
+from mail_ingest.route import MailSource, ingest_raw
+from mail_ingest.settings import IngestSettings
+
+log = logging.getLogger("helpdesk.ingest")
+
+NETWORK_ERRORS = (
+    OSError,
+    socket.timeout,
+    IMAPClientError,
+    imaplib.IMAP4.abort,
+    imaplib.IMAP4.error,
+    MailboxUnavailable,
+)
+
+
+@dataclass
+class PollResult:
+    fetched: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: str) -> None:
+        self.fetched += 1
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+class Poller:
+    def __init__(
+        self,
+        session: Session,
+        cfg: ImapConfig,
+        settings: IngestSettings,
+        *,
+        batch_size: int = 200,
+        mark_seen: bool = True,
+        poll_seconds: float = 30,
+        stop: threading.Event | None = None,
+        connect: Callable[[ImapConfig], IMAPClient] = imap.connect,
+    ) -> None:
+        self.session = session
+        self.cfg = cfg
+        self.settings = settings
+        self.batch_size = batch_size
+        self.mark_seen = mark_seen
+        self.poll_seconds = poll_seconds
+        self.stop = stop or threading.Event()
+        self._connect = connect
+
+    # -- one pass ---------------------------------------------------------------------------
+
+    def run_once(self) -> PollResult:
+        """Connect, ingest everything new, log out. Raises MailboxUnavailable."""
+        client = self._connect(self.cfg)
+        try:
+            return self.process_new(client)
+        finally:
+            _logout(client)
+
+    def process_new(self, client: IMAPClient) -> PollResult:
+        uidvalidity = imap.select(client, self.cfg.folder)
+        cursor = self._cursor(uidvalidity)
+        result = PollResult()
+        uids = imap.new_uids(client, cursor.last_uid)
+        if uids:
+            size_of = imap.sizes(client, uids)
+            rules = load_rules(self.session)
+            self.session.commit()
+            for batch in imap.plan_batches(uids, size_of, self.batch_size):
+                if self.stop.is_set():
+                    break
+                self._batch(client, uidvalidity, batch, size_of, rules, result)
+        self._touch(error=None)
+        return result
+
+    def _cursor(self, uidvalidity: int) -> MailboxCursor:
+        mailbox = self.cfg.mailbox
+        cursor = self.session.scalar(select(MailboxCursor).where(MailboxCursor.mailbox == mailbox))
+        if cursor is None:
+            try:
+                cursor = MailboxCursor(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=0)
+                self.session.add(cursor)
+                self.session.commit()
+            except IntegrityError:  # another poller created it just now
+                self.session.rollback()
+                return self._cursor(uidvalidity)
+        if cursor.uidvalidity != uidvalidity:
+            log.warning(
+                "UIDVALIDITY of %s changed from %s to %s: rescanning (duplicates are "
+                "recognised by content)",
+                mailbox,
+                cursor.uidvalidity,
+                uidvalidity,
+            )
+            self.session.execute(
+                update(MailboxCursor)
+                .where(MailboxCursor.id == cursor.id, MailboxCursor.uidvalidity != uidvalidity)
+                .values(uidvalidity=uidvalidity, last_uid=0)
+            )
+            self.session.commit()
+            self.session.refresh(cursor)
+        return cursor
+
+    def _batch(
+        self,
+        client: IMAPClient,
+        uidvalidity: int,
+        batch: Sequence[int],
+        size_of: dict[int, int],
+        rules: list[Rule],
+        result: PollResult,
+    ) -> None:
+        wanted = [uid for uid in batch if size_of.get(uid, 0) <= self.settings.max_bytes]
+        bodies = imap.fetch_bodies(client, wanted) if wanted else {}
+        try:
+            outcomes = self._ingest(uidvalidity, batch, bodies, size_of, rules)
+            self._advance(uidvalidity, max(batch))
+            self.session.commit()
+        except DBAPIError as exc:
+            self.session.rollback()
+            log.info(
+                "batch commit failed (%s); redoing it one mail at a time", type(exc.orig).__name__
+            )
+            outcomes = []
+            for uid in batch:
+                outcomes += self._ingest_alone(uidvalidity, uid, bodies, size_of, rules)
+        for outcome in outcomes:
+            result.add(outcome)
+        if self.mark_seen:
+            imap.mark_seen(client, batch)
+
+    def _ingest_alone(
+        self,
+        uidvalidity: int,
+        uid: int,
+        bodies: dict[int, bytes],
+        size_of: dict[int, int],
+        rules: list[Rule],
+    ) -> list[str]:
+        try:
+            outcomes = self._ingest(uidvalidity, [uid], bodies, size_of, rules)
+            self._advance(uidvalidity, uid)
+            self.session.commit()
+            return outcomes
+        except IntegrityError:
+            self.session.rollback()
+            if self._recorded(uidvalidity, [uid]):
+                return []  # another poller recorded it: nothing to do
+            raise
+
+    def _ingest(
+        self,
+        uidvalidity: int,
+        batch: Sequence[int],
+        bodies: dict[int, bytes],
+        size_of: dict[int, int],
+        rules: list[Rule],
+    ) -> list[str]:
+        done = self._recorded(uidvalidity, batch)
+        outcomes = []
+        for uid in batch:
+            if uid in done:
+                continue
+            source = MailSource(self.cfg.mailbox, uidvalidity, uid)
+            size = size_of.get(uid, 0)
+            if size > self.settings.max_bytes:
+                record = self._quarantine(
+                    source, None, f"too large: {size} bytes (limit {self.settings.max_bytes})", size
+                )
+            elif uid not in bodies:
+                log.warning("UID %s vanished from %s before it was fetched", uid, source.mailbox)
+                continue
+            else:
+                record = self._ingest_one(source, bodies[uid], rules)
+            outcomes.append(record.outcome)
+        return outcomes
+
+    def _ingest_one(self, source: MailSource, raw: bytes, rules: list[Rule]) -> FetchedMail:
+        """Ingest in a savepoint; a fault of this one mail quarantines it and goes on."""
+        try:
+            with self.session.begin_nested():
+                return ingest_raw(self.session, raw, source, self.settings, rules)
+        except DBAPIError:
+            raise
+        except Exception as exc:  # one bad mail must never stop the poller
+            log.exception("mail %s/%s could not be ingested", source.mailbox, source.uid)
+            return self._quarantine(
+                source, raw, f"internal error: {type(exc).__name__}: {exc}", len(raw)
+            )
+
+    def _quarantine(
+        self, source: MailSource, raw: bytes | None, reason: str, size: int
+    ) -> FetchedMail:
+        from mail_ingest.quarantine import record_quarantine
+
+        return record_quarantine(self.session, source, raw, reason, size)
+
+    def _recorded(self, uidvalidity: int, uids: Sequence[int]) -> set[int]:
+        return set(
+            self.session.scalars(
+                select(FetchedMail.uid).where(
+                    FetchedMail.mailbox == self.cfg.mailbox,
+                    FetchedMail.uidvalidity == uidvalidity,
+                    FetchedMail.uid.in_(list(uids)),
+                )
+            )
+        )
+
+    def _advance(self, uidvalidity: int, uid: int) -> None:
+        self.session.execute(
+            update(MailboxCursor)
+            .where(
+                MailboxCursor.mailbox == self.cfg.mailbox,
+                MailboxCursor.uidvalidity == uidvalidity,
+                MailboxCursor.last_uid < uid,
+            )
+            .values(last_uid=uid)
+        )
+
+    def _touch(self, error: str | None) -> None:
+        values: dict[str, object] = (
+            {"last_poll_at": utcnow()}
+            if error is None
+            else {"last_error": error[:2000], "last_error_at": utcnow()}
+        )
+        try:
+            self.session.execute(
+                update(MailboxCursor)
+                .where(MailboxCursor.mailbox == self.cfg.mailbox)
+                .values(**values)
+            )
+            self.session.commit()
+        except DBAPIError:
+            self.session.rollback()
+
+    # -- running until stopped --------------------------------------------------------------
+
+    def run_forever(self) -> None:
+        """Poll until `stop` is set; IDLE where the server has it; reconnect with backoff."""
+        delay = 1.0
+        while not self.stop.is_set():
+            client = None
+            try:
+                client = self._connect(self.cfg)
+                delay = 1.0
+                while not self.stop.is_set():
+                    result = self.process_new(client)
+                    if result.fetched:
+                        log.info("ingested %s mails: %s", result.fetched, result.outcomes)
+                    self._wait_for_mail(client)
+            except NETWORK_ERRORS as exc:
+                log.warning("mailbox error: %s; reconnecting in %.0f s", exc, delay)
+                self._touch(error=str(exc) or type(exc).__name__)
+                self.stop.wait(delay)
+                delay = min(delay * 2, 300.0)
+            finally:
+                if client is not None:
+                    _logout(client)
+
+    def _wait_for_mail(self, client: IMAPClient) -> None:
+        deadline = time.monotonic() + self.poll_seconds
+        if not client.has_capability("IDLE"):
+            self.stop.wait(self.poll_seconds)
+            return
+        client.idle()
+        try:
+            while not self.stop.is_set() and time.monotonic() < deadline:
+                if client.idle_check(timeout=1):
+                    break
+        finally:
+            client.idle_done()
+
+
+def _logout(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # the connection may already be gone
+        with contextlib.suppress(Exception):
+            client.shutdown()

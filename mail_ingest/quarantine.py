@@ -1,0 +1,72 @@
+"""Mail that could not become a ticket: kept with its reason, listable, reprocessable."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.blobs import load_blob, store_blob
+from helpdesk.categories import load_rules
+from helpdesk.models import FetchedMail, utcnow
+from mail_ingest.route import MailSource, ingest_raw
+from mail_ingest.settings import IngestSettings
+
+
+class ReprocessError(Exception):
+    """The quarantined mail cannot be reprocessed (the message says why)."""
+
+
+def record_quarantine(
+    session: Session, source: MailSource, raw: bytes | None, reason: str, size: int
+) -> FetchedMail:
+    record = FetchedMail(
+        mailbox=source.mailbox,
+        uidvalidity=source.uidvalidity,
+        uid=source.uid,
+        size=size,
+        outcome="quarantined",
+        reason=reason[:2000],
+        processed_at=utcnow(),
+    )
+    if raw is not None:
+        import hashlib
+
+        record.sha256 = hashlib.sha256(raw).hexdigest()
+        record.raw_sha256 = store_blob(session, raw, record.sha256)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def list_quarantine(session: Session) -> list[FetchedMail]:
+    return list(
+        session.scalars(
+            select(FetchedMail).where(FetchedMail.outcome == "quarantined").order_by(FetchedMail.id)
+        )
+    )
+
+
+def reprocess(
+    session: Session, record_id: int, settings: IngestSettings, raw: bytes | None = None
+) -> FetchedMail:
+    """Run a quarantined mail through the pipeline again, replacing its record.
+
+    `raw` is given for a mail whose bytes were never stored (it was too large):
+    the caller fetched it from the mailbox. Does not commit.
+    """
+    record = session.get(FetchedMail, record_id)
+    if record is None:
+        raise ReprocessError(f"no fetched mail with id {record_id}")
+    if record.outcome != "quarantined":
+        raise ReprocessError(f"mail {record_id} is not in quarantine (it is {record.outcome})")
+    if raw is None:
+        raw = load_blob(session, record.raw_sha256) if record.raw_sha256 else None
+    if raw is None:
+        raise ReprocessError(f"mail {record_id} has no stored bytes; fetch it from the mailbox")
+    source = MailSource(record.mailbox, record.uidvalidity, record.uid)
+    session.delete(record)
+    session.flush()
+    large = settings.max_bytes < len(raw)
+    if large:  # an admin asked for it: let it through this once
+        settings = IngestSettings(**{**settings.__dict__, "max_bytes": len(raw)})
+    return ingest_raw(session, raw, source, settings, load_rules(session))
