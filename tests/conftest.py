@@ -96,3 +96,12 @@ def session(app: Flask) -> Session:
 @pytest.fixture
 def client(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_client()
+
+
+@pytest.fixture
+def smtp(app: Flask, smtp_server):  # type: ignore[no-untyped-def]
+    """The test SMTP server, with the app's flask-mail pointed at it."""
+    app.config.update(MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port)
+    state = app.extensions["mail"]
+    state.server, state.port = smtp_server.host, smtp_server.port
+    return smtp_server

@@ -135,7 +135,8 @@ class ImapServer:
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> ImapServer:
-        self.start()
+        if self._proc is None:
+            self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
