@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 def tune_engine(engine: Engine) -> None:
@@ -14,10 +15,12 @@ def tune_engine(engine: Engine) -> None:
 
 
 def _tune_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, and transactions that take the write lock up front.
+    """WAL, foreign keys, and our own BEGIN.
 
-    pysqlite's own transaction handling breaks SAVEPOINT and lets two writers
-    deadlock on lock upgrade; SQLAlchemy's documented recipe takes it over.
+    pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented
+    recipe takes it over. Background writers (poller, outbox) begin IMMEDIATE so
+    two of them queue for the write lock instead of failing on lock upgrade;
+    everything else begins DEFERRED so an idle reader never blocks a writer.
     """
 
     @event.listens_for(engine, "connect")
@@ -32,4 +35,11 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = connection.get_execution_options().get("sqlite_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer_session(engine: Engine) -> Session:
+    """A session for a background writer (poller, outbox sender): on SQLite it takes the
+    write lock when its transaction begins; elsewhere it is an ordinary session."""
+    return Session(bind=engine.execution_options(sqlite_immediate=True), expire_on_commit=False)

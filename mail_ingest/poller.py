@@ -88,6 +88,7 @@ class Poller:
     def process_new(self, client: IMAPClient) -> PollResult:
         uidvalidity = imap.select(client, self.cfg.folder)
         cursor = self._cursor(uidvalidity)
+        self.session.commit()  # hold no transaction (or SQLite lock) across network calls
         result = PollResult()
         uids = imap.new_uids(client, cursor.last_uid)
         if uids:

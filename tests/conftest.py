@@ -94,8 +94,18 @@ def session(app: Flask) -> Session:
 
 
 @pytest.fixture
-def client(app: Flask):  # type: ignore[no-untyped-def]
-    return app.test_client()
+def web_app(app: Flask) -> Iterator[Flask]:
+    """A second app on the same database for requests, so requests never share the
+    test's app context (and its `g`: CSRF token and signed-in user caches)."""
+    web = create_app(dict(app.config))
+    yield web
+    with web.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(web_app: Flask):  # type: ignore[no-untyped-def]
+    return web_app.test_client()
 
 
 @pytest.fixture

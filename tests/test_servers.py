@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 
 from tests.servers.fixtures import (  # noqa: F401 - fixtures used by name
     fault_proxy_factory,
@@ -95,7 +96,7 @@ def test_imap_start_stop(kind: str, tmp_path: Path) -> None:
         with IMAPClient(server.host, server.port, ssl=False) as conn:
             conn.login(server.username, server.password)
             assert conn.select_folder("INBOX")[b"EXISTS"] == 0
-        with IMAPClient(server.host, server.port, ssl=False) as conn, pytest.raises(Exception):
+        with IMAPClient(server.host, server.port, ssl=False) as conn, pytest.raises(LoginError):
             conn.login(server.username, "wrong-password")
         workdir = server.workdir
         proc = server._proc

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from helpdesk.database import writer_session
 from helpdesk.extensions import db
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
@@ -19,7 +20,7 @@ from mail_ingest.settings import IngestSettings
 def make_poller(stop: threading.Event | None = None) -> Poller:
     config = current_app.config
     return Poller(
-        db.session,
+        writer_session(db.engine),
         ImapConfig.from_config(config),
         IngestSettings.from_config(config),
         batch_size=int(config["IMAP_BATCH_SIZE"]),

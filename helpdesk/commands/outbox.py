@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from helpdesk.database import writer_session
 from helpdesk.extensions import db
 from helpdesk.outbox.sender import send_due
 
@@ -27,15 +28,16 @@ def send(once: bool) -> None:
     socket.setdefaulttimeout(60)
     log = logging.getLogger("helpdesk.outbox")
     if once:
-        counts = send_due(db.session, limit=10_000)
+        counts = send_due(writer_session(db.engine), limit=10_000)
         click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     pause = float(current_app.config["OUTBOX_POLL_SECONDS"])
+    session = writer_session(db.engine)
     while not stop.is_set():
-        counts = send_due(db.session)
+        counts = send_due(session)
         if any(counts.values()):
             log.info("outbox: %s", counts)
         stop.wait(pause)

@@ -120,7 +120,10 @@ class ImapServer:
         password: str = "support-secret",
         log_dir: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.kind = default_kind(kind)
+        # An explicit kind wins; otherwise HELPDESK_TEST_IMAP, then dovecot/pymap.
+        if kind is not None and kind not in ("dovecot", "pymap"):
+            raise ValueError(f"unknown IMAP server kind {kind!r}")
+        self.kind = kind or default_kind()
         self.username = username
         self.password = password
         self.port = 0
@@ -366,7 +369,7 @@ class ImapServer:
                     self._admin = self._login_with_retry()
                 try:
                     return func(self._admin)
-                except (OSError, imaplib.IMAP4.abort, socket.timeout):
+                except (TimeoutError, OSError, imaplib.IMAP4.abort):
                     with contextlib.suppress(Exception):
                         self._admin.shutdown()
                     self._admin = None
@@ -410,7 +413,9 @@ class ImapServer:
     ) -> int:
         """APPEND many messages in order (MULTIAPPEND batches); returns the count."""
         flag_tuple = tuple(flags)
-        items: list[Any] = [{"msg": raw, "flags": flag_tuple} if flag_tuple else raw for raw in raws]
+        items: list[Any] = [
+            {"msg": raw, "flags": flag_tuple} if flag_tuple else raw for raw in raws
+        ]
         self._append_items(folder, items)
         return len(items)
 
@@ -574,6 +579,10 @@ mail_location = maildir:{work}/mail/%u
 mail_fsync = never
 mailbox_idle_check_interval = 1 secs
 mail_max_userip_connections = 500
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {work}/users
@@ -581,6 +590,12 @@ passdb {{
 userdb {{
   driver = passwd-file
   args = username_format=%u {work}/users
+}}
+# No brute-force penalty (it would delay even later good logins by seconds).
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service imap-login {{
   inet_listener imap {{
