@@ -27,3 +27,7 @@ def main() -> None:
 
 
 register_commands(main)
+
+
+if __name__ == "__main__":
+    main()

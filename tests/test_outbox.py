@@ -16,8 +16,14 @@ from tests.mailfactory import make_mail
 
 
 def _queue_ack(session: Session) -> OutboxMail:
-    ingest(session, make_mail(subject="Where is my order?", message_id="q1@example.com",
-                              references=["older@example.com"]))
+    ingest(
+        session,
+        make_mail(
+            subject="Where is my order?",
+            message_id="q1@example.com",
+            references=["older@example.com"],
+        ),
+    )
     return session.scalars(select(OutboxMail)).one()
 
 

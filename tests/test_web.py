@@ -17,15 +17,18 @@ from tests.mailfactory import make_mail
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     html = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, html
     return match.group(1)
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD, next_url: str = ""):  # type: ignore[no-untyped-def]
     token = csrf_token(client)
-    return client.post("/login" + (f"?next={next_url}" if next_url else ""),
-                       data={"email": email, "password": password, "csrf_token": token})
+    return client.post(
+        "/login" + (f"?next={next_url}" if next_url else ""),
+        data={"email": email, "password": password, "csrf_token": token},
+    )
 
 
 def test_pages_need_a_signed_in_user(client: FlaskClient) -> None:
@@ -41,7 +44,9 @@ def test_login_without_csrf_token_is_refused_clearly(client: FlaskClient, sessio
     assert "form expired" in response.get_data(as_text=True)
 
 
-def test_wrong_password_and_unknown_user_get_the_same_answer(client: FlaskClient, session: Session) -> None:
+def test_wrong_password_and_unknown_user_get_the_same_answer(
+    client: FlaskClient, session: Session
+) -> None:
     user = make_user(session)
     wrong = login(client, user.email, "not the password")
     unknown = login(client, "nobody@procase.com", "not the password")
@@ -52,8 +57,14 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client: FlaskClient
 
 def test_login_then_list_and_ticket_page(client: FlaskClient, session: Session) -> None:
     user = make_user(session)
-    record = ingest(session, make_mail(subject="Wrong Item Received", body="Order #123456",
-                                       attachments=[("photo.jpg", "image/jpeg", b"\xff\xd8jpeg")]))
+    record = ingest(
+        session,
+        make_mail(
+            subject="Wrong Item Received",
+            body="Order #123456",
+            attachments=[("photo.jpg", "image/jpeg", b"\xff\xd8jpeg")],
+        ),
+    )
     response = login(client, user.email)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     listing = client.get("/").get_data(as_text=True)
@@ -72,9 +83,13 @@ def test_safe_next_redirect_only_to_this_site(client: FlaskClient, session: Sess
     assert response.headers["Location"] == "/tickets/1001"
 
 
-def test_attachment_downloads_as_attachment_with_nosniff(client: FlaskClient, session: Session) -> None:
+def test_attachment_downloads_as_attachment_with_nosniff(
+    client: FlaskClient, session: Session
+) -> None:
     user = make_user(session)
-    ingest(session, make_mail(attachments=[("../../evil.html", "text/html", b"<script>x</script>")]))
+    ingest(
+        session, make_mail(attachments=[("../../evil.html", "text/html", b"<script>x</script>")])
+    )
     attachment = session.query(Attachment).one()
     login(client, user.email)
     response = client.get(f"/attachments/{attachment.id}")
