@@ -79,7 +79,7 @@ def test_first_matching_rule_wins_and_bad_regex_is_skipped() -> None:
         ("Re[3]: x", "x"),
         ("Reply needed", "Reply needed"),
         ("Antw: test", "test"),
-        ("re：fullwidth", "fullwidth"),
+        ("re\uff1afullwidth", "fullwidth"),
     ],
 )
 def test_strip_prefixes(subject: str, stripped: str) -> None:
