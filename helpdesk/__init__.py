@@ -47,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from helpdesk import errors
+    from helpdesk import errors, security
     from helpdesk.auth import bp as auth_bp
     from helpdesk.auth.loader import load_user
     from helpdesk.tickets import bp as tickets_bp
@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
     errors.register(app)
+    security.register(app)
     return app
 
 

@@ -217,3 +217,20 @@ def test_unparseable_mail_is_quarantined(session: Session) -> None:
     assert record.outcome == "quarantined" and record.reason.startswith("parse error")
     assert record.raw_sha256 is not None
     assert session.scalar(select(func.count(FetchedMail.id))) == 1
+
+
+def test_a_person_waits_on_us_until_we_answer(session: Session) -> None:
+    from helpdesk.tickets.services import add_message
+
+    record = ingest(session, make_mail(subject="Where is my order?"))
+    ticket = session.get(Ticket, record.ticket_id)
+    assert ticket.waiting_since is not None  # the acknowledgement does not count as an answer
+    add_message(session, ticket, direction="outbound", text="It ships today.")
+    assert ticket.waiting_since is None
+    auto = ingest(
+        session,
+        make_mail(subject=f"Auto: [#{ticket.number}]", headers={"Auto-Submitted": "auto-replied"}),
+    )
+    assert auto.outcome == "reply"
+    session.refresh(ticket)
+    assert ticket.waiting_since is None

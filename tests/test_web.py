@@ -127,3 +127,36 @@ def test_unexpected_error_shows_no_stack_trace(web_app: Flask, client: FlaskClie
     assert response.status_code == 500
     assert "secret internals" not in body and "Traceback" not in body
     assert "Something went wrong" in body
+
+
+def test_security_headers_on_every_response(client: FlaskClient) -> None:
+    for path in ("/login", "/static/app.css", "/no-such-page"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_script_or_style(client: FlaskClient, session: Session) -> None:
+    login(client, make_user(session).email)
+    for path in ("/login", "/"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and "<style" not in html and " style=" not in html
+
+
+def test_access_predicates() -> None:
+    from types import SimpleNamespace
+
+    from helpdesk.access import can_administer, can_view_reports, can_work_tickets
+
+    def user(role: str, active: bool = True) -> SimpleNamespace:
+        return SimpleNamespace(role=role, active=active, is_authenticated=True)
+
+    assert can_work_tickets(user("agent")) and not can_view_reports(user("agent"))
+    assert can_view_reports(user("manager")) and not can_administer(user("manager"))
+    assert can_administer(user("admin"))
+    assert not can_work_tickets(user("admin", active=False))
+    assert not can_work_tickets(SimpleNamespace(is_authenticated=False))
+    assert not can_work_tickets(user("intruder"))

@@ -3,7 +3,9 @@
 from helpdesk.models.base import Base, utcnow
 from helpdesk.models.mailbox import OUTCOMES, FetchedMail, MailboxCursor
 from helpdesk.models.message import DIRECTIONS, Attachment, Blob, Message
+from helpdesk.models.order import CHANNELS, PRODUCT_TYPES, Order, OrderItem
 from helpdesk.models.outbox import OUTBOX_STATUSES, OutboxMail
+from helpdesk.models.reply import ApiToken, PolicyCheck, ReplyTemplate
 from helpdesk.models.ticket import (
     CATEGORIES,
     PRIORITIES,
@@ -18,12 +20,15 @@ from helpdesk.models.user import ROLES, User
 
 __all__ = [
     "CATEGORIES",
+    "CHANNELS",
     "DIRECTIONS",
     "OUTBOX_STATUSES",
     "OUTCOMES",
     "PRIORITIES",
+    "PRODUCT_TYPES",
     "ROLES",
     "STATUSES",
+    "ApiToken",
     "Attachment",
     "Base",
     "Blob",
@@ -33,7 +38,11 @@ __all__ = [
     "FetchedMail",
     "MailboxCursor",
     "Message",
+    "Order",
+    "OrderItem",
     "OutboxMail",
+    "PolicyCheck",
+    "ReplyTemplate",
     "Ticket",
     "TicketEvent",
     "User",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,6 +38,9 @@ class Ticket(Base):
         Index(None, "category", "status"),
         Index(None, "assignee_id", "status"),
         Index(None, "created_at"),
+        Index(None, "status", "waiting_since"),
+        Index(None, "status", "policy_deadline"),
+        Index(None, "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +56,10 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # Set when a person's mail arrives, cleared when we answer: "the customer waits on us".
+    waiting_since: Mapped[datetime | None]
+    # The last day of the policy window that applies (from the last policy check), to sort by.
+    policy_deadline: Mapped[date | None]
 
     customer: Mapped[Customer] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(lazy="joined")  # noqa: F821

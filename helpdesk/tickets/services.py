@@ -168,9 +168,18 @@ def change_field(
 
 
 def add_message(session: Session, ticket: Ticket, **fields: object) -> Message:
-    """Attach a message to the ticket and bump its update time."""
+    """Attach a message to the ticket and bump its update time.
+
+    A person's mail makes the customer wait on us; our own non-automatic answer ends it.
+    """
     message = Message(ticket_id=ticket.id, **fields)
     session.add(message)
-    ticket.updated_at = utcnow()
+    now = utcnow()
+    ticket.updated_at = now
+    if not fields.get("automatic"):
+        if fields.get("direction") == "inbound":
+            ticket.waiting_since = ticket.waiting_since or now
+        elif fields.get("direction") == "outbound":
+            ticket.waiting_since = None
     session.flush()
     return message

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from helpdesk.access import can_view_ticket, can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Blob, Message, OutboxMail, Ticket, TicketEvent
 from helpdesk.tickets import bp
@@ -16,6 +17,7 @@ PAGE_SIZE = 50
 @bp.route("/")
 @login_required
 def index() -> str:
+    require(can_work_tickets, current_user)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     status = request.args.get("status") or None
     query = select(Ticket)
@@ -49,6 +51,7 @@ def show(number: int) -> str:
     ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
     if ticket is None:
         abort(404, "There is no ticket with that number.")
+    require(can_view_ticket, current_user, ticket)
     messages = db.session.scalars(
         select(Message)
         .where(Message.ticket_id == ticket.id)
@@ -72,6 +75,7 @@ def attachment(attachment_id: int) -> Response:
     item = db.session.get(Attachment, attachment_id)
     if item is None:
         abort(404, "There is no such attachment.")
+    require(can_work_tickets, current_user)
     data = db.session.scalar(select(Blob.data).where(Blob.sha256 == item.sha256))
     response = Response(data or b"", mimetype="application/octet-stream")
     response.headers.set("Content-Disposition", "attachment", filename=item.filename)

@@ -1,0 +1,37 @@
+"""Security headers on every response."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from werkzeug.wrappers import Response
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def allow_remote_images() -> None:
+    """For this response only: the agent asked to load a mail's remote images."""
+    g.csp_remote_images = True
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        policy = dict(CSP)
+        if g.get("csp_remote_images"):
+            policy["img-src"] = "'self' data: https: http:"
+        response.headers.setdefault(
+            "Content-Security-Policy", "; ".join(f"{k} {v}" for k, v in policy.items())
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
