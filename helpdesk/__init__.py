@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,17 +47,32 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from helpdesk import errors, security
-    from helpdesk.auth import bp as auth_bp
+    from helpdesk import errors, navigation, security
     from helpdesk.auth.loader import load_user
-    from helpdesk.tickets import bp as tickets_bp
 
     login_manager.user_loader(load_user)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(tickets_bp)
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)
+    navigation.register(app)
     return app
+
+
+def _blueprints() -> list[Blueprint]:
+    """Each feature package's blueprint; importing a package's views registers its routes."""
+    from importlib import import_module
+
+    blueprints = []
+    for feature in ("auth", "tickets", "replies", "api", "admin"):
+        package = import_module(f"helpdesk.{feature}")
+        try:
+            import_module(f"helpdesk.{feature}.views")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"helpdesk.{feature}.views":
+                raise
+        blueprints.append(package.bp)
+    return blueprints
 
 
 def _configure_database(app: Flask) -> None:

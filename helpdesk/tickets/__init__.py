@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("tickets", __name__)
-
-from helpdesk.tickets import views  # noqa: E402, F401

@@ -1,0 +1,5 @@
+"""Administration pages (admins only)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,0 +1,5 @@
+"""Reply templates and sending agents' replies."""
+
+from flask import Blueprint
+
+bp = Blueprint("replies", __name__)
