@@ -27,18 +27,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     check_config(app.config)
     _configure_database(app)
     _configure_mail(app)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    if app.config.get("HELPDESK_ENV") == "production":
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    _configure_cookies(app, settings)
 
-    from helpdesk.extensions import csrf, db, login_manager, mail, migrate
+    from helpdesk.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
         from helpdesk.database import tune_engine
@@ -89,6 +86,22 @@ def _configure_database(app: Flask) -> None:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     else:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def _configure_cookies(app: Flask, settings: Mapping[str, Any]) -> None:
+    """HttpOnly, SameSite=Lax, and Secure in production (served over HTTPS behind a proxy)."""
+    secure = settings.get("HELPDESK_ENV") == "production"
+    defaults = {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+    }
+    for key, value in defaults.items():
+        if key not in settings:  # Flask pre-fills these keys, so setdefault would not apply
+            app.config[key] = value
 
 
 def _configure_mail(app: Flask) -> None:

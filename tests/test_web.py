@@ -160,3 +160,34 @@ def test_access_predicates() -> None:
     assert not can_work_tickets(user("admin", active=False))
     assert not can_work_tickets(SimpleNamespace(is_authenticated=False))
     assert not can_work_tickets(user("intruder"))
+
+
+def test_failed_logins_are_rate_limited_per_account(client: FlaskClient, session: Session) -> None:
+    user = make_user(session)
+    for _ in range(5):
+        assert login(client, user.email, "wrong password").status_code == 401
+    limited = login(client, user.email, "wrong password")
+    assert limited.status_code == 429
+    assert "Too many failed sign-in attempts" in limited.get_data(as_text=True)
+    assert login(client, user.email).status_code == 429  # even the right password, for now
+    other = make_user(session)
+    assert login(client, other.email).status_code == 302  # other accounts are not locked out
+
+
+def test_successful_logins_do_not_count(client: FlaskClient, session: Session) -> None:
+    user = make_user(session)
+    for _ in range(8):
+        assert login(client, user.email).status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def test_login_rotates_the_session_and_sets_safe_cookies(
+    client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+    client.get("/login")
+    before = client.get_cookie("session")
+    response = login(client, user.email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get_cookie("session").value != before.value

@@ -2,14 +2,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from helpdesk.auth import bp
 from helpdesk.auth.forms import LoginForm
 from helpdesk.auth.services import authenticate
-from helpdesk.extensions import db
+from helpdesk.extensions import db, limiter
+
+TOO_MANY = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
+
+
+def _failed(response: Response) -> bool:
+    """Only failed sign-ins count against the limits."""
+    return response.status_code == 401
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
 def _safe_next(target: str | None) -> str:
@@ -25,6 +36,19 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=TOO_MANY,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    error_message=TOO_MANY,
+)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("tickets.index"))
