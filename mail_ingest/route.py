@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from helpdesk.acks import AckFacts, ack_subject, ack_text
 from helpdesk.blobs import store_blob
 from helpdesk.categories import Rule, categorize, find_order_number, ticket_token
 from helpdesk.models import Attachment, FetchedMail, Message, Ticket, utcnow
-from helpdesk.outbox.services import may_acknowledge, queue_mail
+from helpdesk.outbox.services import may_acknowledge, new_message_id, queue_mail, with_token
 from helpdesk.tickets.services import (
     add_message,
     change_status,
@@ -66,23 +67,22 @@ def ingest_raw(
     except MailParseError as exc:
         return _quarantine(session, record, raw, f"parse error: {exc}")
     record.message_id = (mail.message_id or "")[:998] or None
-    duplicate_of = _find_duplicate(session, source.mailbox, mail.message_id, sha)
+    duplicate_of, content_key = _lookup_content(session, source.mailbox, mail.message_id, sha)
     if duplicate_of is not None:
         record.outcome, record.reason = "ignored", "duplicate"
         record.ticket_id = duplicate_of.ticket_id
         record.processed_at = utcnow()
         session.add(record)
         return record
-    record.content_key = _content_key(session, source.mailbox, mail.message_id, sha)
+    record.content_key = content_key
     record.raw_sha256 = store_blob(session, raw, sha)
     try:
-        with session.begin_nested():
-            _route(session, record, mail, settings, rules)
-            session.add(record)
-            session.flush()
+        _route(session, record, mail, settings, rules)  # RouteError comes before any write
     except RouteError as exc:
         record.content_key = None
         return _quarantine(session, record, None, str(exc))
+    session.add(record)
+    session.flush()
     return record
 
 
@@ -99,30 +99,29 @@ def _quarantine(
     return record
 
 
-def _find_duplicate(
+def _lookup_content(
     session: Session, mailbox: str, message_id: str | None, sha: str
-) -> FetchedMail | None:
-    keys = [f"sha:{sha}"]
-    if message_id:
-        keys.append(f"mid:{message_id}")
+) -> tuple[FetchedMail | None, str]:
+    """(the record that already ingested these bytes, else None; the content key to use).
+
+    One query for both: the key is `mid:` unless that Message-ID was already used by
+    other bytes, then `sha:`.
+    """
+    sha_key = f"sha:{sha}"
+    mid_key = f"mid:{message_id}" if message_id else None
+    stored_mid_key = mid_key[:1000] if mid_key else None  # as a content key is stored
+    keys = {k for k in (sha_key, mid_key, stored_mid_key) if k}
     rows = session.scalars(
         select(FetchedMail).where(FetchedMail.mailbox == mailbox, FetchedMail.content_key.in_(keys))
     ).all()
     for row in rows:
-        if row.content_key == f"sha:{sha}" or row.sha256 == sha:
-            return row
-    return None
-
-
-def _content_key(session: Session, mailbox: str, message_id: str | None, sha: str) -> str:
-    """`mid:` unless that Message-ID was already used by other bytes, then `sha:`."""
-    if not message_id:
-        return f"sha:{sha}"
-    key = f"mid:{message_id}"[:1000]
-    taken = session.scalar(
-        select(FetchedMail.id).where(FetchedMail.mailbox == mailbox, FetchedMail.content_key == key)
-    )
-    return f"sha:{sha}" if taken is not None else key
+        if row.content_key in (sha_key, mid_key) and (
+            row.content_key == sha_key or row.sha256 == sha
+        ):
+            return row, sha_key
+    if stored_mid_key is None or any(row.content_key == stored_mid_key for row in rows):
+        return None, sha_key
+    return None, stored_mid_key
 
 
 def _route(
@@ -163,12 +162,14 @@ def _route(
         order_number=order_number,
         reason=why_new,
     )
-    message = _add_inbound(session, ticket, mail, record, automatic)
+    # Everything this mail causes on its new ticket happens at the ticket's creation time,
+    # so the ticket row is not updated again for each message.
+    message = _add_inbound(session, ticket, mail, record, automatic, at=ticket.created_at)
     message.delivery_failure = mail.is_delivery_report
     if automatic:
         record_event(session, ticket, "automatic", detail=", ".join(reasons))
     elif may_acknowledge(session, customer.email, settings.acks_per_hour):
-        _acknowledge(session, ticket, message, mail, settings)
+        _acknowledge(session, ticket, message, mail, settings, ticket.created_at)
     record.outcome, record.ticket_id, record.message_pk = "ticket", ticket.id, message.id
     record.processed_at = utcnow()
 
@@ -208,11 +209,17 @@ def _is_participant(session: Session, ticket: Ticket, address: str | None) -> bo
 
 
 def _add_inbound(
-    session: Session, ticket: Ticket, mail: ParsedMail, record: FetchedMail, automatic: bool
+    session: Session,
+    ticket: Ticket,
+    mail: ParsedMail,
+    record: FetchedMail,
+    automatic: bool,
+    at: datetime | None = None,
 ) -> Message:
     message = add_message(
         session,
         ticket,
+        at=at,
         direction="inbound",
         message_id=mail.message_id,
         in_reply_to=" ".join(mail.in_reply_to),
@@ -243,7 +250,12 @@ def _add_inbound(
 
 
 def _acknowledge(
-    session: Session, ticket: Ticket, inbound: Message, mail: ParsedMail, settings: IngestSettings
+    session: Session,
+    ticket: Ticket,
+    inbound: Message,
+    mail: ParsedMail,
+    settings: IngestSettings,
+    at: datetime,
 ) -> None:
     to_address = mail.reply_to[0] if mail.reply_to else ticket.customer.email
     facts = AckFacts(
@@ -255,32 +267,38 @@ def _acknowledge(
         has_photo=any(a.content_type.startswith("image/") for a in mail.attachments),
     )
     references = [*mail.references, mail.message_id] if mail.message_id else list(mail.references)
-    row = queue_mail(
-        session,
-        ticket=ticket,
-        kind="ack",
-        from_address=settings.support_address,
-        to_address=to_address,
-        subject=ack_subject(mail.subject),
-        text=ack_text(facts),
-        message_id_domain=settings.message_id_domain,
-        in_reply_to=mail.message_id,
-        references=references[-20:],
-        auto_submitted="auto-replied",
-    )
+    # The message first, so the outbox row is inserted with its message_pk (no UPDATE).
+    message_id = new_message_id(settings.message_id_domain)
+    subject = with_token(ack_subject(mail.subject), ticket.number)
+    text = ack_text(facts)
     outbound = add_message(
         session,
         ticket,
+        at=at,
         direction="outbound",
-        message_id=row.message_id,
+        message_id=message_id,
         in_reply_to=mail.message_id or "",
         references=" ".join(references[-20:]),
         sender=settings.support_address,
         sender_name=settings.store_name,
         recipients=to_address,
-        subject=row.subject,
+        subject=subject,
         date=utcnow(),
-        text=row.text,
+        text=text,
         automatic=True,
     )
-    row.message_pk = outbound.id
+    queue_mail(
+        session,
+        ticket=ticket,
+        kind="ack",
+        from_address=settings.support_address,
+        to_address=to_address,
+        subject=subject,
+        text=text,
+        message_id_domain=settings.message_id_domain,
+        in_reply_to=mail.message_id,
+        references=references[-20:],
+        auto_submitted="auto-replied",
+        message_pk=outbound.id,
+        message_id=message_id,
+    )

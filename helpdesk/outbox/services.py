@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpdesk.models import OutboxMail, Ticket, utcnow
+from helpdesk.models import Message, OutboxMail, Ticket, utcnow
+from helpdesk.tickets.services import add_message
+
+MAX_REFERENCES = 20
 
 
 def new_message_id(domain: str) -> str:
@@ -35,13 +39,14 @@ def queue_mail(
     references: list[str] | None = None,
     auto_submitted: str | None = None,
     message_pk: int | None = None,
+    message_id: str | None = None,
 ) -> OutboxMail:
-    """Add an outbox row; its Message-ID is fixed now and reused on every retry."""
+    """Add an outbox row; its Message-ID is fixed now (or given) and reused on every retry."""
     mail = OutboxMail(
         ticket_id=ticket.id if ticket else None,
         message_pk=message_pk,
         kind=kind,
-        message_id=new_message_id(message_id_domain),
+        message_id=message_id or new_message_id(message_id_domain),
         from_address=from_address,
         to_address=to_address,
         subject=with_token(subject, ticket.number) if ticket else subject,
@@ -54,6 +59,63 @@ def queue_mail(
     )
     session.add(mail)
     return mail
+
+
+def queue_reply_message(
+    session: Session,
+    ticket: Ticket,
+    *,
+    kind: str,
+    from_address: str,
+    from_name: str,
+    to_address: str,
+    subject: str,
+    text: str,
+    message_id_domain: str,
+    parent_id: str | None,
+    parent_references: Sequence[str] = (),
+    automatic: bool,
+    auto_submitted: str | None = None,
+    author_id: int | None = None,
+) -> Message:
+    """An outbound Message and its OutboxMail row, threaded under `parent_id`.
+
+    In-Reply-To is the parent's Message-ID; References are the parent's plus the parent
+    (the last 20). Both rows share the Message-ID and are added in the caller's transaction.
+    """
+    references = [*parent_references, parent_id] if parent_id else list(parent_references)
+    references = references[-MAX_REFERENCES:]
+    row = queue_mail(
+        session,
+        ticket=ticket,
+        kind=kind,
+        from_address=from_address,
+        to_address=to_address,
+        subject=subject,
+        text=text,
+        message_id_domain=message_id_domain,
+        in_reply_to=parent_id,
+        references=references,
+        auto_submitted=auto_submitted,
+    )
+    outbound = add_message(
+        session,
+        ticket,
+        direction="outbound",
+        message_id=row.message_id,
+        in_reply_to=parent_id or "",
+        references=" ".join(references),
+        sender=from_address,
+        sender_name=from_name,
+        recipients=to_address,
+        subject=row.subject,
+        date=utcnow(),
+        text=row.text,
+        automatic=automatic,
+        author_id=author_id,
+    )
+    row.message_pk = outbound.id
+    return outbound
 
 
 def count_recent(session: Session, to_address: str, kind: str, since: datetime) -> int:

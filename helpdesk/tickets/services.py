@@ -5,6 +5,7 @@ None of these commit; the caller owns the transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -19,6 +20,7 @@ from helpdesk.models import (
     Message,
     Ticket,
     TicketEvent,
+    User,
     utcnow,
 )
 
@@ -167,14 +169,16 @@ def change_field(
     return True
 
 
-def add_message(session: Session, ticket: Ticket, **fields: object) -> Message:
-    """Attach a message to the ticket and bump its update time.
+def add_message(
+    session: Session, ticket: Ticket, *, at: datetime | None = None, **fields: object
+) -> Message:
+    """Attach a message to the ticket and bump its update time (to `at`, default now).
 
     A person's mail makes the customer wait on us; our own non-automatic answer ends it.
     """
     message = Message(ticket_id=ticket.id, **fields)
     session.add(message)
-    now = utcnow()
+    now = at or utcnow()
     ticket.updated_at = now
     if not fields.get("automatic"):
         if fields.get("direction") == "inbound":
@@ -183,3 +187,50 @@ def add_message(session: Session, ticket: Ticket, **fields: object) -> Message:
             ticket.waiting_since = None
     session.flush()
     return message
+
+
+BULK_ACTIONS = ("assign", "unassign", "status", "category")
+BULK_LIMIT = 500
+
+
+def bulk_update(
+    session: Session,
+    ticket_ids: Sequence[int],
+    action: str,
+    value: str | None,
+    actor_id: int | None,
+) -> int:
+    """Apply one action to many tickets (loaded in one query); how many changed.
+
+    Actions: "assign" (value: a user id), "unassign", "status" and "category" (value: the
+    new one). Every change goes through change_status/change_field, so each is recorded.
+    Nothing changes when the action or value is invalid (TicketError).
+    """
+    if action not in BULK_ACTIONS:
+        raise TicketError(f"unknown action {action!r}")
+    if len(ticket_ids) > BULK_LIMIT:
+        raise TicketError(f"at most {BULK_LIMIT} tickets at once")
+    if action == "status" and value not in STATUSES:
+        raise TicketError(f"unknown status {value!r}")
+    if action == "category" and value not in CATEGORIES:
+        raise TicketError(f"unknown category {value!r}")
+    assignee_id: int | None = None
+    if action == "assign":
+        user = session.get(User, int(value)) if value and value.isdigit() else None
+        if user is None or not user.active:
+            raise TicketError("assign to an active user")
+        assignee_id = user.id
+    tickets = session.scalars(
+        select(Ticket).where(Ticket.id.in_(set(ticket_ids))).order_by(Ticket.id)
+    ).all()
+    changed = 0
+    for ticket in tickets:
+        if action == "status":
+            done = change_status(session, ticket, str(value), actor_id=actor_id)
+        elif action == "category":
+            done = change_field(session, ticket, "category", value, actor_id=actor_id)
+        else:
+            done = change_field(session, ticket, "assignee_id", assignee_id, actor_id=actor_id)
+        changed += done
+    session.flush()
+    return changed
