@@ -1,0 +1,172 @@
+"""Make a mail's HTML safe to show on the ticket page (pure: no Flask, no database).
+
+nh3 (the Ammonia sanitizer) keeps a conservative set of tags and attributes: no script,
+style, iframe or form, no event handlers, no style attributes, only http(s)/mailto links.
+A second pass over nh3's output then
+- points `cid:` images at the message's inline attachments (or shows a placeholder),
+- blocks remote images unless the agent asked for them (alt text stays as a placeholder),
+- opens links in a new tab with rel="noopener noreferrer nofollow",
+- folds quoted earlier mail (`blockquote`, Gmail's quote divs) into a closed `<details>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
+
+import nh3
+
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "dd", "del", "div",
+    "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "li", "ol", "p", "pre", "q", "s", "small", "span", "strike", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u", "ul",
+}  # fmt: skip
+# Dropped together with everything inside them.
+CONTENT_TAGS = {
+    "script", "style", "title", "iframe", "frame", "frameset", "object", "embed", "applet",
+    "noscript", "template", "svg", "math", "form", "textarea", "select", "button",
+}  # fmt: skip
+ATTRIBUTES = {
+    "*": {"dir", "lang", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "cid"}
+QUOTE_CLASSES = {"gmail_quote", "gmail_quote_container", "moz-cite-prefix", "yahoo_quoted"}
+LINK_REL = "noopener noreferrer nofollow"
+SUMMARY = "Show quoted text"
+_VOID = {"br", "hr", "img"}
+
+
+@dataclass(frozen=True)
+class CleanHtml:
+    """Sanitized markup and how many remote images the mail has (shown or blocked)."""
+
+    markup: str
+    remote_images: int
+    blocked_images: int
+
+
+def clean_mail_html(
+    html: str, *, inline_images: Mapping[str, str] | None = None, load_remote: bool = False
+) -> CleanHtml:
+    """Sanitize `html`; `inline_images` maps a Content-ID (no <>) to the URL serving it."""
+    cleaned = nh3.clean(
+        html,
+        tags=TAGS,
+        clean_content_tags=CONTENT_TAGS,
+        attributes=ATTRIBUTES,
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=URL_SCHEMES,
+        url_relative="deny",
+        allowed_classes={"div": QUOTE_CLASSES},
+    )
+    rewriter = _Rewriter(
+        {k.strip("<>").lower(): v for k, v in (inline_images or {}).items()}, load_remote
+    )
+    rewriter.feed(cleaned)
+    rewriter.close()
+    return CleanHtml("".join(rewriter.out), rewriter.remote, rewriter.blocked)
+
+
+def _attrs(pairs: list[tuple[str, str]]) -> str:
+    return "".join(f' {name}="{escape(value, quote=True)}"' for name, value in pairs)
+
+
+class _Rewriter(HTMLParser):
+    """Re-serialise nh3's output, rewriting images and links and folding quotes."""
+
+    def __init__(self, inline_images: Mapping[str, str], load_remote: bool) -> None:
+        super().__init__(convert_charrefs=False)
+        self.inline_images = inline_images
+        self.load_remote = load_remote
+        self.out: list[str] = []
+        self.remote = 0
+        self.blocked = 0
+        self.stack: list[str] = []
+        self.quote_depth: int | None = None  # stack depth of the open folded quote
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pairs = [(k, v or "") for k, v in attrs]
+        if tag == "img":
+            self.out.append(self._image(pairs))
+            return
+        if tag == "a":
+            pairs = [(k, v) for k, v in pairs if k != "href" or not v.lower().startswith("cid:")]
+            if any(k == "href" for k, _ in pairs):
+                pairs += [("target", "_blank"), ("rel", LINK_REL)]
+        if tag in _VOID:
+            self.out.append(f"<{tag}{_attrs(pairs)}>")
+            return
+        if self.quote_depth is None and self._is_quote(tag, pairs):
+            self.quote_depth = len(self.stack)
+            self.out.append(f'<details class="quoted"><summary>{SUMMARY}</summary>')
+        self.stack.append(tag)
+        self.out.append(f"<{tag}{_attrs(pairs)}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or tag not in self.stack:
+            return
+        while self.stack:
+            open_tag = self.stack.pop()
+            self.out.append(f"</{open_tag}>")
+            if self.quote_depth is not None and len(self.stack) == self.quote_depth:
+                self.out.append("</details>")
+                self.quote_depth = None
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escape(data, quote=False))
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def close(self) -> None:
+        super().close()
+        while self.stack:
+            self.handle_endtag(self.stack[-1])
+
+    @staticmethod
+    def _is_quote(tag: str, pairs: list[tuple[str, str]]) -> bool:
+        if tag == "blockquote":
+            return True
+        classes = " ".join(v for k, v in pairs if k == "class").split()
+        return tag == "div" and any(c in QUOTE_CLASSES for c in classes)
+
+    def _image(self, pairs: list[tuple[str, str]]) -> str:
+        src = next((v for k, v in pairs if k == "src"), "")
+        alt = next((v for k, v in pairs if k == "alt"), "")
+        rest = [(k, v) for k, v in pairs if k != "src"]
+        if src.lower().startswith("cid:"):
+            url = self.inline_images.get(src[4:].strip("<>").lower())
+            if url:
+                return f'<img src="{escape(url, quote=True)}"{_attrs(rest)}>'
+            return _placeholder("image not available", alt)
+        if src.lower().startswith(("http:", "https:")):
+            self.remote += 1
+            if self.load_remote:
+                return f"<img{_attrs(pairs)}>"
+            self.blocked += 1
+            return _placeholder("remote image not loaded", alt)
+        return _placeholder("image", alt)
+
+
+def _placeholder(label: str, alt: str) -> str:
+    text = f"[{label}: {alt}]" if alt.strip() else f"[{label}]"
+    return f'<span class="image-placeholder">{escape(text, quote=False)}</span>'
