@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from helpdesk.models import TicketEvent
 from helpdesk.reports.activity import activity
 from helpdesk.tickets.services import change_status
 from tests.factories import make_ticket, make_user
@@ -27,23 +28,18 @@ def test_activity_figures(session: Session) -> None:
         (at(12, 18), None, None, "warranty", None),
         (at(20, 18), 5, None, "return", bob),  # outside the range
     ]
-    tickets = []
-    for created, first, resolved, category, agent in specs:
-        t = make_ticket(session, category=category)
-        t.created_at = created
-        t.first_response_at = created + timedelta(hours=first) if first else None
-        t.resolved_at = created + timedelta(hours=resolved) if resolved else None
-        t.assignee_id = agent.id if agent else None
-        tickets.append(t)
-    session.commit()
+    tickets = [make_ticket(session, category=spec[3]) for spec in specs]
     change_status(session, tickets[0], "solved")
     change_status(session, tickets[0], "open")  # reopened
     change_status(session, tickets[1], "solved")
     session.commit()
-    from helpdesk.models import TicketEvent
-
     for event in session.query(TicketEvent).filter(TicketEvent.kind == "status"):
         event.created_at = at(12, 20)
+    for t, (created, first, resolved, _category, agent) in zip(tickets, specs, strict=True):
+        t.created_at = created
+        t.first_response_at = created + timedelta(hours=first) if first else None
+        t.resolved_at = created + timedelta(hours=resolved) if resolved else None
+        t.assignee_id = agent.id if agent else None
     session.commit()
 
     report = activity(session, date(2026, 11, 10), date(2026, 11, 12), TZ)
