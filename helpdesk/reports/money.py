@@ -1,0 +1,101 @@
+"""Money from the policy verdicts agents applied (a reply based on them was sent)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.models import PolicyCheck, Ticket
+
+QUALITY_REASONS = {"defective", "missing_item", "wrong_item", "our_error"}
+FEE_RATE = Decimal("0.15")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class MoneyRow:
+    refunds: Decimal = Decimal("0.00")
+    refund_count: int = 0
+    fees_charged: Decimal = Decimal("0.00")
+    fees_waived: Decimal = Decimal("0.00")
+    replacements: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "refunds": str(self.refunds),
+            "refund_count": self.refund_count,
+            "fees_charged": str(self.fees_charged),
+            "fees_waived": str(self.fees_waived),
+            "replacements": self.replacements,
+        }
+
+
+@dataclass
+class Money:
+    total: MoneyRow = field(default_factory=MoneyRow)
+    by_category: dict[str, MoneyRow] = field(default_factory=dict)
+    by_product: dict[str, MoneyRow] = field(default_factory=dict)
+
+
+def _decimal(value: object) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal("0.00")
+    except InvalidOperation:
+        return Decimal("0.00")
+
+
+def _add(row: MoneyRow, facts: dict[str, Any], verdict: dict[str, Any], check: PolicyCheck) -> None:
+    decision = verdict.get("decision") or check.decision
+    if decision == "refund":
+        row.refunds += _decimal(check.refund_amount)
+        row.refund_count += 1
+        row.fees_charged += _decimal(check.restocking_fee)
+        if facts.get("request") == "return" and facts.get("reason") in QUALITY_REASONS:
+            row.fees_waived += (_decimal(facts.get("price")) * FEE_RATE).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            )
+    elif decision == "replacement" and facts.get("request") == "warranty":
+        row.replacements += 1
+
+
+def money(session: Session, low: datetime, high: datetime) -> Money:
+    """Applied checks created in [low, high): the latest applied check of each ticket counts."""
+    result = Money()
+    latest: dict[int, tuple[PolicyCheck, str]] = {}
+    for check, category in session.execute(
+        select(PolicyCheck, Ticket.category)
+        .join(Ticket, Ticket.id == PolicyCheck.ticket_id)
+        .where(
+            PolicyCheck.applied.is_(True),
+            PolicyCheck.created_at >= low,
+            PolicyCheck.created_at < high,
+        )
+        .order_by(PolicyCheck.id)
+    ):
+        latest[check.ticket_id] = (check, category)
+    by_category: dict[str, MoneyRow] = defaultdict(MoneyRow)
+    by_product: dict[str, MoneyRow] = defaultdict(MoneyRow)
+    for check, category in latest.values():
+        facts = _loads(check.facts)
+        verdict = _loads(check.verdict)
+        product = check.product_name or facts.get("product_name") or "(unknown product)"
+        for row in (result.total, by_category[category], by_product[str(product)]):
+            _add(row, facts, verdict, check)
+    result.by_category = dict(sorted(by_category.items()))
+    result.by_product = dict(sorted(by_product.items()))
+    return result
+
+
+def _loads(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
