@@ -1,1 +1,42 @@
-"""The store's policy (POLICY.md) as pure code: no Flask, no database."""
+"""The store's policy (POLICY.md) as pure code: no Flask, no database.
+
+`parse_facts(mapping)` turns form or JSON values into `Facts`; `evaluate(facts)` gives a
+`Verdict` whose `to_dict()` is JSON-ready and whose `reasons` say which dates and amounts
+were used.
+"""
+
+from __future__ import annotations
+
+from helpdesk.policy.facts import (
+    CHANNELS,
+    CONDITIONS,
+    FACT_LABELS,
+    FACT_NAMES,
+    PRODUCT_TYPES,
+    QUALITY_REASONS,
+    REASONS,
+    REQUESTS,
+    Facts,
+    FactsError,
+    parse_facts,
+)
+from helpdesk.policy.rules import evaluate
+from helpdesk.policy.verdict import DECISIONS, TEMPLATES, Verdict
+
+__all__ = [
+    "CHANNELS",
+    "CONDITIONS",
+    "DECISIONS",
+    "FACT_LABELS",
+    "FACT_NAMES",
+    "PRODUCT_TYPES",
+    "QUALITY_REASONS",
+    "REASONS",
+    "REQUESTS",
+    "TEMPLATES",
+    "Facts",
+    "FactsError",
+    "Verdict",
+    "evaluate",
+    "parse_facts",
+]
