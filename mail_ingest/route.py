@@ -17,7 +17,7 @@ from helpdesk.acks import AckFacts, ack_subject, ack_text
 from helpdesk.blobs import store_blob
 from helpdesk.categories import Rule, categorize, find_order_number, ticket_token
 from helpdesk.models import Attachment, FetchedMail, Message, Ticket, utcnow
-from helpdesk.outbox.services import may_acknowledge, new_message_id, queue_mail, with_token
+from helpdesk.outbox.services import may_acknowledge, queue_reply_message
 from helpdesk.tickets.services import (
     add_message,
     change_status,
@@ -266,39 +266,19 @@ def _acknowledge(
         order_number=ticket.order_number,
         has_photo=any(a.content_type.startswith("image/") for a in mail.attachments),
     )
-    references = [*mail.references, mail.message_id] if mail.message_id else list(mail.references)
-    # The message first, so the outbox row is inserted with its message_pk (no UPDATE).
-    message_id = new_message_id(settings.message_id_domain)
-    subject = with_token(ack_subject(mail.subject), ticket.number)
-    text = ack_text(facts)
-    outbound = add_message(
+    queue_reply_message(
         session,
         ticket,
-        at=at,
-        direction="outbound",
-        message_id=message_id,
-        in_reply_to=mail.message_id or "",
-        references=" ".join(references[-20:]),
-        sender=settings.support_address,
-        sender_name=settings.store_name,
-        recipients=to_address,
-        subject=subject,
-        date=utcnow(),
-        text=text,
-        automatic=True,
-    )
-    queue_mail(
-        session,
-        ticket=ticket,
         kind="ack",
         from_address=settings.support_address,
+        from_name=settings.store_name,
         to_address=to_address,
-        subject=subject,
-        text=text,
+        subject=ack_subject(mail.subject),
+        text=ack_text(facts),
         message_id_domain=settings.message_id_domain,
-        in_reply_to=mail.message_id,
-        references=references[-20:],
+        parent_id=mail.message_id,
+        parent_references=mail.references,
+        automatic=True,
         auto_submitted="auto-replied",
-        message_pk=outbound.id,
-        message_id=message_id,
+        at=at,
     )

@@ -77,15 +77,36 @@ def queue_reply_message(
     automatic: bool,
     auto_submitted: str | None = None,
     author_id: int | None = None,
+    at: datetime | None = None,
 ) -> Message:
     """An outbound Message and its OutboxMail row, threaded under `parent_id`.
 
     In-Reply-To is the parent's Message-ID; References are the parent's plus the parent
-    (the last 20). Both rows share the Message-ID and are added in the caller's transaction.
+    (the last 20). Both share one Message-ID and are added in the caller's transaction;
+    the message goes first so the outbox row is inserted with its message_pk.
     """
     references = [*parent_references, parent_id] if parent_id else list(parent_references)
     references = references[-MAX_REFERENCES:]
-    row = queue_mail(
+    message_id = new_message_id(message_id_domain)
+    subject = with_token(subject, ticket.number)
+    outbound = add_message(
+        session,
+        ticket,
+        at=at,
+        direction="outbound",
+        message_id=message_id,
+        in_reply_to=parent_id or "",
+        references=" ".join(references),
+        sender=from_address,
+        sender_name=from_name,
+        recipients=to_address,
+        subject=subject,
+        date=utcnow(),
+        text=text,
+        automatic=automatic,
+        author_id=author_id,
+    )
+    queue_mail(
         session,
         ticket=ticket,
         kind=kind,
@@ -97,24 +118,9 @@ def queue_reply_message(
         in_reply_to=parent_id,
         references=references,
         auto_submitted=auto_submitted,
+        message_pk=outbound.id,
+        message_id=message_id,
     )
-    outbound = add_message(
-        session,
-        ticket,
-        direction="outbound",
-        message_id=row.message_id,
-        in_reply_to=parent_id or "",
-        references=" ".join(references),
-        sender=from_address,
-        sender_name=from_name,
-        recipients=to_address,
-        subject=row.subject,
-        date=utcnow(),
-        text=row.text,
-        automatic=automatic,
-        author_id=author_id,
-    )
-    row.message_pk = outbound.id
     return outbound
 
 
