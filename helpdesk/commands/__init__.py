@@ -6,7 +6,7 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
-    from helpdesk.commands import export, ingest, outbox, setup, users
+    from helpdesk.commands import export, ingest, orders, outbox, setup, users
 
-    for module in (users, ingest, outbox, export, setup):
+    for module in (users, ingest, outbox, export, setup, orders):
         module.register(group)
