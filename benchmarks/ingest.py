@@ -12,11 +12,11 @@ benchmarks/README.md for what the numbers mean.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pickle
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -302,6 +302,8 @@ def main() -> None:
     )
     parser.add_argument("--imap", choices=["dovecot", "pymap"], default=None)
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C: the IMAP server and the databases are cleaned up.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     sizes = sorted({1000, args.mails}) if args.memory_check else [args.mails]
 
@@ -354,7 +356,6 @@ def main() -> None:
                 f"{r.mails} mails: {r.peak_mb:.0f} MB" for r, _s, _o in rows if r.db == db_kind
             )
             print(f"peak RSS {db_kind}: {peaks}")
-    print(json.dumps([r.__dict__ for r, _s, _o in rows]), file=sys.stderr)
 
 
 if __name__ == "__main__":
