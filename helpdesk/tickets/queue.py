@@ -1,0 +1,468 @@
+"""The agent queue: parameters, views, filters, search, sorting and keyset pagination.
+
+Pure query building: every function takes its inputs (a Session, the parsed parameters,
+the user's id, the current time) and never reads the request. A page is one SELECT
+(customer and assignee are joined eagerly), whatever its size and however deep.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from helpdesk.models import (
+    CATEGORIES,
+    PRIORITIES,
+    STATUSES,
+    Customer,
+    Message,
+    Ticket,
+    User,
+)
+
+OPEN_STATUSES = ("new", "open")
+
+# The left navigation, in order: key -> label. Categories get a view each (open tickets).
+BASE_VIEWS: dict[str, str] = {
+    "mine": "My open tickets",
+    "unassigned": "Unassigned",
+    "open": "All open",
+    "pending": "Pending",
+    "solved": "Solved",
+    "all": "All tickets",
+}
+CATEGORY_VIEWS: dict[str, str] = {c: c.replace("_", " ").capitalize() for c in CATEGORIES}
+VIEWS: dict[str, str] = {**BASE_VIEWS, **CATEGORY_VIEWS}
+
+# key -> (label, newer bound in days, older bound in days); age counts from created_at.
+AGES: dict[str, tuple[str, int | None, int | None]] = {
+    "lt1d": ("Under 1 day", None, 1),
+    "1-3d": ("1-3 days", 1, 3),
+    "3-7d": ("3-7 days", 3, 7),
+    "gt7d": ("Over 7 days", 7, None),
+}
+SORTS: dict[str, str] = {
+    "oldest": "Oldest first",
+    "newest": "Newest first",
+    "updated": "Last update",
+    "deadline": "Nearest policy deadline",
+}
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_VIEW = "open"
+DEFAULT_SORT = "oldest"
+DEFAULT_SIZE = 50
+MAX_SEARCH = 200
+
+# The expression of the index ix_message_fts (migration 0002), character for character,
+# so that PostgreSQL uses the index; 'simple' must stay a literal, not a parameter.
+FTS_DOCUMENT = literal_column(
+    "to_tsvector('simple', coalesce(message.subject, '') || ' ' || coalesce(message.text, ''))"
+)
+
+
+class QueueError(ValueError):
+    """Invalid queue parameters; `messages` says what is wrong, one line each."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in one sort order: the sort key and id of a row; `before` pages back."""
+
+    sort: str
+    value: datetime | date | None
+    id: int
+    before: bool = False
+
+    def encode(self) -> str:
+        value = None if self.value is None else self.value.isoformat()
+        raw = json.dumps({"s": self.sort, "v": value, "i": self.id, "b": int(self.before)})
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        """Parse a token from `encode`; ValueError if it is not one."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            data = json.loads(raw)
+            sort, value, row_id, before = data["s"], data["v"], data["i"], data["b"]
+        except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+            raise ValueError("not a page link") from None
+        if sort not in SORTS or not isinstance(row_id, int) or before not in (0, 1):
+            raise ValueError("not a page link")
+        if value is not None and not isinstance(value, str):
+            raise ValueError("not a page link")
+        parsed: datetime | date | None = None
+        if value is not None:
+            parsed = (
+                date.fromisoformat(value) if sort == "deadline" else datetime.fromisoformat(value)
+            )
+            if isinstance(parsed, datetime) and parsed.tzinfo is None:
+                raise ValueError("not a page link")
+        elif sort != "deadline":
+            raise ValueError("not a page link")
+        return cls(sort=sort, value=parsed, id=row_id, before=bool(before))
+
+
+@dataclass(frozen=True)
+class QueueParams:
+    """What the agent asked for; defaults give the open queue, oldest first."""
+
+    view: str = DEFAULT_VIEW
+    status: str | None = None
+    category: str | None = None
+    assignee: int | str | None = None  # a user id, or "unassigned"
+    priority: str | None = None
+    age: str | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    size: int = DEFAULT_SIZE
+    cursor: Cursor | None = field(default=None, compare=False)
+
+    def query_args(self, **changes: Any) -> dict[str, str]:
+        """The URL query for these parameters (defaults left out), with `changes` applied."""
+        params = replace(self, **changes)
+        args: dict[str, str] = {}
+        defaults = QueueParams()
+        for name in ("view", "status", "category", "assignee", "priority", "age", "q", "sort"):
+            value = getattr(params, name)
+            if value not in (None, "") and value != getattr(defaults, name):
+                args[name] = str(value)
+        if params.size != DEFAULT_SIZE:
+            args["size"] = str(params.size)
+        if params.cursor is not None:
+            args["cursor"] = params.cursor.encode()
+        return args
+
+
+def _choice(
+    args: Mapping[str, str], name: str, choices: Mapping[str, Any] | tuple[str, ...], label: str
+) -> tuple[str | None, str | None]:
+    """(value or None, error or None) for a parameter that must be one of `choices`."""
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None, None
+    if value not in choices:
+        allowed = ", ".join(choices)
+        return None, f"Unknown {label} “{value[:40]}”: choose one of {allowed}."
+    return value, None
+
+
+def parse_params(args: Mapping[str, str]) -> QueueParams:
+    """Validate the queue's query arguments; QueueError lists everything that is wrong."""
+    errors: list[str] = []
+    found: dict[str, Any] = {}
+    for name, choices, label in (
+        ("view", VIEWS, "view"),
+        ("status", STATUSES, "status"),
+        ("category", CATEGORIES, "category"),
+        ("priority", PRIORITIES, "priority"),
+        ("age", AGES, "age"),
+        ("sort", SORTS, "sort order"),
+    ):
+        value, error = _choice(args, name, choices, label)
+        if error:
+            errors.append(error)
+        elif value is not None:
+            found[name] = value
+    assignee = (args.get("assignee") or "").strip()
+    if assignee == "unassigned":
+        found["assignee"] = "unassigned"
+    elif assignee:
+        if assignee.isdigit() and len(assignee) < 10:
+            found["assignee"] = int(assignee)
+        else:
+            errors.append(f"Unknown assignee “{assignee[:40]}”: give a user or “unassigned”.")
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_SEARCH:
+        errors.append(f"The search text is too long (at most {MAX_SEARCH} characters).")
+    elif q:
+        found["q"] = q
+    size = (args.get("size") or "").strip()
+    if size:
+        if size.isdigit() and int(size) in PAGE_SIZES:
+            found["size"] = int(size)
+        else:
+            sizes = ", ".join(str(s) for s in PAGE_SIZES)
+            errors.append(f"Unknown page size “{size[:10]}”: choose one of {sizes}.")
+    token = (args.get("cursor") or "").strip()
+    if token:
+        try:
+            cursor = Cursor.decode(token[:500])
+        except ValueError:
+            errors.append("The page link is broken; start again from the first page.")
+        else:
+            if cursor.sort != found.get("sort", DEFAULT_SORT):
+                errors.append("The page link is for another sort order; start from the first page.")
+            found["cursor"] = cursor
+    if errors:
+        raise QueueError(errors)
+    return QueueParams(**found)
+
+
+def view_condition(view: str, user_id: int) -> ColumnElement[bool]:
+    """Which tickets a view holds."""
+    is_open = Ticket.status.in_(OPEN_STATUSES)
+    if view == "mine":
+        return and_(Ticket.assignee_id == user_id, is_open)
+    if view == "unassigned":
+        return and_(Ticket.assignee_id.is_(None), is_open)
+    if view == "open":
+        return is_open
+    if view in ("pending", "solved"):
+        return Ticket.status == view
+    if view == "all":
+        return true()
+    if view in CATEGORIES:
+        return and_(Ticket.category == view, is_open)
+    raise QueueError([f"Unknown view “{view}”."])
+
+
+def search_condition(q: str, dialect: str) -> ColumnElement[bool]:
+    """Tickets whose messages (subject, body), customer email or order number match `q`.
+
+    PostgreSQL: full-text search over ix_message_fts with plainto_tsquery('simple', q)
+    (every word must occur in one message). Elsewhere: each word as a LIKE on one message.
+    Both also match a customer email containing `q` and the exact order number.
+    """
+    if dialect == "postgresql":
+        query = func.plainto_tsquery(literal_column("'simple'"), q)
+        in_messages = select(Message.ticket_id).where(FTS_DOCUMENT.op("@@")(query))
+    else:
+        words = q.split()
+        in_messages = select(Message.ticket_id).where(
+            *(
+                or_(
+                    Message.subject.icontains(word, autoescape=True),
+                    Message.text.icontains(word, autoescape=True),
+                )
+                for word in words
+            )
+        )
+    by_email = select(Ticket.id).where(
+        Ticket.customer_id.in_(
+            select(Customer.id).where(Customer.email.icontains(q.lower(), autoescape=True))
+        )
+    )
+    number = q.lstrip("#").strip()
+    by_order = select(Ticket.id).where(Ticket.order_number == number)
+    by_subject = select(Ticket.id).where(
+        *(Ticket.subject.icontains(word, autoescape=True) for word in q.split())
+    )
+    parts = [in_messages, by_email, by_order]
+    if dialect != "postgresql":
+        parts.append(by_subject)  # PostgreSQL finds subjects through the first message
+    return Ticket.id.in_(union(*parts))
+
+
+def filter_conditions(
+    params: QueueParams, user_id: int, now: datetime, dialect: str
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses for the view, the filters and the search."""
+    conditions = [view_condition(params.view, user_id)]
+    if params.status:
+        conditions.append(Ticket.status == params.status)
+    if params.category:
+        conditions.append(Ticket.category == params.category)
+    if params.priority:
+        conditions.append(Ticket.priority == params.priority)
+    if params.assignee == "unassigned":
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif params.assignee is not None:
+        conditions.append(Ticket.assignee_id == params.assignee)
+    if params.age:
+        _, newer, older = AGES[params.age]
+        if newer is not None:
+            conditions.append(Ticket.created_at <= now - timedelta(days=newer))
+        if older is not None:
+            conditions.append(Ticket.created_at > now - timedelta(days=older))
+    if params.q:
+        conditions.append(search_condition(params.q, dialect))
+    return conditions
+
+
+@dataclass(frozen=True)
+class _Order:
+    column: InstrumentedAttribute[Any]
+    ascending: bool
+    nullable: bool
+
+
+ORDERS: dict[str, _Order] = {
+    "oldest": _Order(Ticket.created_at, ascending=True, nullable=False),
+    "newest": _Order(Ticket.created_at, ascending=False, nullable=False),
+    "updated": _Order(Ticket.updated_at, ascending=False, nullable=False),
+    # Nearest deadline first; tickets without one come last.
+    "deadline": _Order(Ticket.policy_deadline, ascending=True, nullable=True),
+}
+
+
+def _order_by(order: _Order, backwards: bool) -> list[Any]:
+    """ORDER BY for the sort, or its exact reverse (nulls go last going forwards)."""
+    ascending = order.ascending != backwards
+    column = order.column.asc() if ascending else order.column.desc()
+    if order.nullable:
+        column = column.nulls_first() if backwards else column.nulls_last()
+    return [column, Ticket.id.asc() if ascending else Ticket.id.desc()]
+
+
+def _beyond(order: _Order, cursor: Cursor) -> ColumnElement[bool]:
+    """Rows after the cursor in the order we read (reversed when paging back).
+
+    Written as `col >= v AND (col > v OR id > i)` so an index on the column bounds the scan.
+    """
+    ascending = order.ascending != cursor.before
+    nulls_last = not cursor.before  # only nullable sorts care
+    col = order.column
+    id_beyond = Ticket.id > cursor.id if ascending else Ticket.id < cursor.id
+    if cursor.value is None:  # inside the block of rows without a value
+        in_nulls = and_(col.is_(None), id_beyond)
+        return in_nulls if nulls_last else or_(col.is_not(None), in_nulls)
+    if ascending:
+        keyset = and_(col >= cursor.value, or_(col > cursor.value, id_beyond))
+    else:
+        keyset = and_(col <= cursor.value, or_(col < cursor.value, id_beyond))
+    if order.nullable and nulls_last:
+        return or_(keyset, col.is_(None))
+    return keyset
+
+
+@dataclass
+class QueuePage:
+    tickets: list[Ticket]
+    next_cursor: Cursor | None
+    prev_cursor: Cursor | None
+
+
+def _cursor_for(sort: str, ticket: Ticket, before: bool) -> Cursor:
+    return Cursor(sort, getattr(ticket, ORDERS[sort].column.key), ticket.id, before)
+
+
+def fetch_page(session: Session, params: QueueParams, user_id: int, now: datetime) -> QueuePage:
+    """One page of the queue (one query) and the cursors of the pages around it."""
+    dialect = session.get_bind().dialect.name
+    order = ORDERS[params.sort]
+    cursor = params.cursor
+    backwards = cursor is not None and cursor.before
+    stmt = select(Ticket).where(*filter_conditions(params, user_id, now, dialect))
+    if cursor is not None:
+        stmt = stmt.where(_beyond(order, cursor))
+    stmt = stmt.order_by(*_order_by(order, backwards)).limit(params.size + 1)
+    rows = list(session.scalars(stmt).all())
+    more = len(rows) > params.size
+    rows = rows[: params.size]
+    if backwards:
+        rows.reverse()
+    has_next = (cursor is not None and cursor.before) or (not backwards and more)
+    has_prev = (cursor is not None and not cursor.before) or (backwards and more)
+    return QueuePage(
+        tickets=rows,
+        next_cursor=_cursor_for(params.sort, rows[-1], False) if rows and has_next else None,
+        prev_cursor=_cursor_for(params.sort, rows[0], True) if rows and has_prev else None,
+    )
+
+
+def view_counts(session: Session, user_id: int) -> dict[str, int]:
+    """How many tickets each view holds, in two grouped queries."""
+    counts = dict.fromkeys(VIEWS, 0)
+    who = case(
+        (Ticket.assignee_id.is_(None), "unassigned"),
+        (Ticket.assignee_id == user_id, "mine"),
+        else_="other",
+    ).label("who")
+    open_rows = session.execute(
+        select(Ticket.category, who, func.count())
+        .where(Ticket.status.in_(OPEN_STATUSES))
+        .group_by(Ticket.category, who)
+    ).all()
+    for category, whose, n in open_rows:
+        counts["open"] += n
+        if category in counts:
+            counts[category] += n
+        if whose in ("mine", "unassigned"):
+            counts[whose] += n
+    for status, n in session.execute(
+        select(Ticket.status, func.count()).group_by(Ticket.status)
+    ).all():
+        counts["all"] += n
+        if status in ("pending", "solved"):
+            counts[status] = n
+    return counts
+
+
+def assignable_users(session: Session) -> list[User]:
+    """Active staff, by name: the assignee filter and the bulk "assign to" choices."""
+    return list(session.scalars(select(User).where(User.active).order_by(User.name, User.id)))
+
+
+@dataclass
+class Queue:
+    """Everything the queue page shows."""
+
+    params: QueueParams
+    page: QueuePage
+    counts: dict[str, int]
+    users: list[User]
+    now: datetime
+
+
+def load_queue(session: Session, params: QueueParams, user_id: int, now: datetime) -> Queue:
+    """The page, the view counts and the staff list: four queries in all."""
+    return Queue(
+        params=params,
+        page=fetch_page(session, params, user_id, now),
+        counts=view_counts(session, user_id),
+        users=assignable_users(session),
+        now=now,
+    )
+
+
+def filter_options(users: list[User]) -> dict[str, list[tuple[str | int, str]]]:
+    """The filter form's choices: parameter -> [(value, label)]."""
+    return {
+        "status": [(s, s) for s in STATUSES],
+        "category": [(c, c) for c in CATEGORIES],
+        "assignee": [("unassigned", "Unassigned"), *((u.id, u.name) for u in users)],
+        "priority": [(p, p) for p in PRIORITIES],
+        "age": [(key, label) for key, (label, _, _) in AGES.items()],
+        "sort": list(SORTS.items()),
+        "size": [(n, str(n)) for n in PAGE_SIZES],
+    }
+
+
+def is_waiting(ticket: Ticket) -> bool:
+    """The customer waits on us: their mail is unanswered and the ticket is open."""
+    return ticket.waiting_since is not None and ticket.status in OPEN_STATUSES
+
+
+def human_age(since: datetime | None, now: datetime) -> str:
+    """'5 min', '3 h', '2 d' since `since` (never negative)."""
+    if since is None:
+        return ""
+    seconds = max(int((now - since).total_seconds()), 0)
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"

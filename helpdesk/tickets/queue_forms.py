@@ -1,0 +1,35 @@
+"""The queue's bulk-action form (the filters are a GET form parsed by tickets.queue)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from helpdesk.models import CATEGORIES, STATUSES, User
+
+
+class BulkForm(FlaskForm):
+    """Selected ticket ids, one action ("assign:<id>", "unassign", "status:<s>",
+    "category:<c>") and the queue URL to go back to."""
+
+    ticket_ids = SelectMultipleField(
+        "Selected tickets",
+        coerce=int,
+        validate_choice=False,
+        validators=[DataRequired("Select at least one ticket.")],
+    )
+    action = SelectField("Action", validators=[DataRequired("Choose an action.")])
+    next = HiddenField(validators=[Length(max=2000)])
+    submit = SubmitField("Apply to selected")
+
+
+def action_choices(users: Sequence[User]) -> dict[str, list[tuple[str, str]]]:
+    """The action select's option groups (label -> [(value, label)])."""
+    return {
+        "Assign to": [(f"assign:{u.id}", u.name) for u in users] + [("unassign", "Nobody")],
+        "Set status": [(f"status:{s}", s) for s in STATUSES],
+        "Set category": [(f"category:{c}", c) for c in CATEGORIES],
+    }

@@ -1,0 +1,438 @@
+"""The queue: views and counts, filters, sorts, search, keyset pages, bulk actions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
+
+from helpdesk.extensions import db
+from helpdesk.models import Ticket, TicketEvent, User, utcnow
+from helpdesk.tickets.queue import (
+    VIEWS,
+    Cursor,
+    QueueError,
+    fetch_page,
+    human_age,
+    parse_params,
+    search_condition,
+    view_counts,
+)
+from helpdesk.tickets.services import TicketError, add_message, bulk_update
+from tests.factories import make_customer, make_ticket, make_user
+from tests.test_web import csrf_token, login
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=utcnow().tzinfo)
+
+
+def ticket(session: Session, subject: str = "Where is my order?", **fields: Any) -> Ticket:
+    """A ticket with `fields` set directly (created_at defaults to an hour before NOW)."""
+    item = make_ticket(
+        session,
+        subject=subject,
+        category=fields.pop("category", "shipping"),
+        customer=fields.pop("customer", None),
+    )
+    fields.setdefault("created_at", NOW - timedelta(hours=1))
+    fields.setdefault("updated_at", fields["created_at"])
+    for name, value in fields.items():
+        setattr(item, name, value)
+    session.commit()
+    return item
+
+
+def subjects(session: Session, user: User, **args: str) -> list[str]:
+    params = parse_params(args)
+    return [t.subject for t in fetch_page(session, params, user.id, NOW).tickets]
+
+
+@pytest.fixture
+def agents(session: Session) -> tuple[User, User]:
+    return make_user(session), make_user(session)
+
+
+@pytest.fixture
+def mixed(session: Session, agents: tuple[User, User]) -> dict[str, Ticket]:
+    me, other = agents
+    return {
+        "mine": ticket(session, "mine", status="open", assignee_id=me.id, category="warranty"),
+        "mine_pending": ticket(session, "mine pending", status="pending", assignee_id=me.id),
+        "theirs": ticket(session, "theirs", status="new", assignee_id=other.id, category="return"),
+        "unassigned": ticket(session, "unassigned", status="new", priority="urgent"),
+        "pending": ticket(session, "pending", status="pending"),
+        "solved": ticket(session, "solved", status="solved", category="warranty"),
+        "closed": ticket(session, "closed", status="closed"),
+    }
+
+
+def test_each_view_holds_its_tickets_and_counts_match(
+    session: Session, agents: tuple[User, User], mixed: dict[str, Ticket]
+) -> None:
+    me, _ = agents
+    expected = {
+        "mine": {"mine"},
+        "unassigned": {"unassigned"},
+        "open": {"mine", "theirs", "unassigned"},
+        "pending": {"mine pending", "pending"},
+        "solved": {"solved"},
+        "all": {t.subject for t in mixed.values()},
+        "warranty": {"mine"},
+        "return": {"theirs"},
+        "shipping": {"unassigned"},
+        "general": set(),
+    }
+    counts = view_counts(session, me.id)
+    assert set(counts) == set(VIEWS)
+    for view, names in expected.items():
+        assert set(subjects(session, me, view=view)) == names, view
+        assert counts[view] == len(names), view
+
+
+def test_filters_narrow_the_view(
+    session: Session, agents: tuple[User, User], mixed: dict[str, Ticket]
+) -> None:
+    me, other = agents
+    assert set(subjects(session, me, view="all", status="pending")) == {"mine pending", "pending"}
+    assert set(subjects(session, me, view="all", category="warranty")) == {"mine", "solved"}
+    assert set(subjects(session, me, view="all", assignee=str(other.id))) == {"theirs"}
+    assert set(subjects(session, me, view="open", assignee="unassigned")) == {"unassigned"}
+    assert subjects(session, me, view="all", priority="urgent") == ["unassigned"]
+    assert subjects(session, me, view="open", status="solved") == []
+
+
+def test_age_buckets(session: Session, agents: tuple[User, User]) -> None:
+    me, _ = agents
+    for name, age in (("hours", 5), ("two days", 48), ("five days", 120), ("old", 24 * 30)):
+        ticket(session, name, created_at=NOW - timedelta(hours=age))
+    assert subjects(session, me, age="lt1d") == ["hours"]
+    assert subjects(session, me, age="1-3d") == ["two days"]
+    assert subjects(session, me, age="3-7d") == ["five days"]
+    assert subjects(session, me, age="gt7d") == ["old"]
+
+
+def test_each_sort(session: Session, agents: tuple[User, User]) -> None:
+    me, _ = agents
+    ticket(session, "a", created_at=NOW - timedelta(days=3), updated_at=NOW - timedelta(hours=1))
+    ticket(session, "b", created_at=NOW - timedelta(days=2), updated_at=NOW - timedelta(days=2))
+    ticket(session, "c", created_at=NOW - timedelta(days=1), policy_deadline=date(2026, 12, 1))
+    ticket(session, "d", created_at=NOW - timedelta(hours=2), policy_deadline=date(2026, 11, 25))
+    assert subjects(session, me) == ["a", "b", "c", "d"]  # oldest first by default
+    assert subjects(session, me, sort="newest") == ["d", "c", "b", "a"]
+    assert subjects(session, me, sort="updated") == ["a", "d", "c", "b"]
+    assert subjects(session, me, sort="deadline") == ["d", "c", "a", "b"]  # nulls last
+
+
+@pytest.fixture
+def searchable(session: Session, agents: tuple[User, User]) -> None:
+    customer = make_customer(session, "jane.doe@example.org", "Jane Doe")
+    first = ticket(session, "Broken zipper on my case", customer=customer)
+    add_message(
+        session,
+        first,
+        direction="inbound",
+        subject="Broken zipper on my case",
+        text="The zipper came off after two days.",
+    )
+    other = ticket(session, "Refund please", order_number="123456")
+    add_message(
+        session,
+        other,
+        direction="inbound",
+        subject="Refund please",
+        text="I would like a refund for the keyboard folio, it is scratched.",
+    )
+    ticket(session, "Unrelated question")
+    session.commit()
+
+
+@pytest.mark.usefixtures("searchable")
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("zipper", ["Broken zipper on my case"]),  # a subject word
+        ("scratched", ["Refund please"]),  # a body word
+        ("KEYBOARD folio", ["Refund please"]),  # words anywhere in one message, any case
+        ("jane.doe@example.org", ["Broken zipper on my case"]),  # the customer's email
+        ("jane.doe", ["Broken zipper on my case"]),  # part of it
+        ("123456", ["Refund please"]),  # the order number
+        ("#123456", ["Refund please"]),
+        ("nothing-like-this", []),
+        ("100%_", []),  # LIKE wildcards are literal
+    ],
+)
+def test_search(session: Session, agents: tuple[User, User], q: str, found: list[str]) -> None:
+    assert subjects(session, agents[0], view="all", q=q) == found
+
+
+def test_postgresql_search_uses_the_full_text_index(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    condition = search_condition("zipper", "postgresql")
+    sql = select(Ticket.id).where(condition)
+    compiled = sql.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
+    session.rollback()
+    assert "ix_message_fts" in plan, plan
+
+
+def walk(session: Session, user: User, args: dict[str, str]) -> tuple[list[int], list[int]]:
+    """Ids page by page forwards to the end, then backwards to the start."""
+    forward: list[int] = []
+    params = parse_params(args)
+    page = fetch_page(session, params, user.id, NOW)
+    assert page.prev_cursor is None
+    pages = [[t.id for t in page.tickets]]
+    while page.next_cursor is not None:
+        token = page.next_cursor.encode()
+        page = fetch_page(session, parse_params({**args, "cursor": token}), user.id, NOW)
+        pages.append([t.id for t in page.tickets])
+    for ids in pages:
+        forward.extend(ids)
+    backward: list[int] = list(pages[-1])
+    while page.prev_cursor is not None:
+        token = page.prev_cursor.encode()
+        page = fetch_page(session, parse_params({**args, "cursor": token}), user.id, NOW)
+        backward = [t.id for t in page.tickets] + backward
+    return forward, backward
+
+
+@pytest.mark.parametrize("sort", ["oldest", "newest", "updated", "deadline"])
+def test_cursor_pages_forward_and_back_with_equal_keys(
+    session: Session, agents: tuple[User, User], sort: str
+) -> None:
+    customer = make_customer(session)
+    for i in range(57):  # three timestamps and deadlines shared by many, some without one
+        ticket(
+            session,
+            f"t{i}",
+            customer=customer,
+            created_at=NOW - timedelta(hours=i % 3),
+            updated_at=NOW - timedelta(minutes=i % 2),
+            policy_deadline=None if i % 4 == 0 else date(2026, 12, 1 + i % 3),
+        )
+    everything = [
+        t.id
+        for t in fetch_page(session, parse_params({"size": "100", "sort": sort}), 0, NOW).tickets
+    ]
+    assert len(everything) == 57
+    forward, backward = walk(session, agents[0], {"size": "25", "sort": sort})
+    assert forward == everything
+    assert backward == everything
+
+
+def test_next_and_previous_links_on_the_page(
+    client: FlaskClient, session: Session, agents: tuple[User, User]
+) -> None:
+    customer = make_customer(session)
+    for i in range(30):
+        ticket(session, f"ticket {i:02d}", customer=customer, created_at=NOW)
+    login(client, agents[0].email)
+    first = client.get("/?size=25").get_data(as_text=True)
+    assert "Previous page" not in first and "ticket 00" in first
+    next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(next_url).get_data(as_text=True)
+    assert second.count('name="ticket_ids"') == 5 and "ticket 29" in second
+    assert "Next page" not in second
+    prev_url = re.search(r'rel="prev" href="([^"]+)"', second).group(1).replace("&amp;", "&")
+    again = client.get(prev_url).get_data(as_text=True)
+    assert again.count('name="ticket_ids"') == 25 and "ticket 00" in again
+    assert "Previous page" not in again and "Next page" in again
+
+
+def test_rows_show_customer_age_and_waiting_marker(
+    client: FlaskClient, session: Session, agents: tuple[User, User]
+) -> None:
+    customer = make_customer(session, "ann@example.com", "Ann Example")
+    now = utcnow()
+    waiting = ticket(
+        session,
+        "Still no answer",
+        customer=customer,
+        status="open",
+        created_at=now - timedelta(days=2, hours=1),
+        waiting_since=now - timedelta(hours=3, minutes=5),
+    )
+    ticket(session, "Answered", status="pending", waiting_since=now, created_at=now)
+    login(client, agents[0].email)
+    html = client.get("/?view=all").get_data(as_text=True)
+    assert f'href="/tickets/{waiting.number}"' in html
+    assert "Ann Example" in html and "ann@example.com" in html
+    assert "Waiting on us 3 h" in html and ">2 d<" in html
+    assert html.count("Waiting on us") == 1  # not for pending tickets
+    assert 'aria-current="page"' in html and "My open tickets" in html
+    assert 'for="select-' in html  # every checkbox has a label
+    assert "<script>" not in html and " style=" not in html
+
+
+def test_human_age() -> None:
+    assert human_age(NOW - timedelta(minutes=5), NOW) == "5 min"
+    assert human_age(NOW - timedelta(hours=3, minutes=59), NOW) == "3 h"
+    assert human_age(NOW - timedelta(days=2, hours=1), NOW) == "2 d"
+    assert human_age(NOW + timedelta(minutes=5), NOW) == "0 min"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("view=everything", "Unknown view"),
+        ("status=lost", "Unknown status"),
+        ("sort=random", "Unknown sort order"),
+        ("age=ancient", "Unknown age"),
+        ("assignee=bob", "Unknown assignee"),
+        ("size=7", "Unknown page size"),
+        ("cursor=not-a-cursor", "page link is broken"),
+        ("q=" + "x" * 201, "search text is too long"),
+        ("sort=newest&cursor=" + Cursor("oldest", NOW, 1).encode(), "another sort order"),
+    ],
+)
+def test_invalid_parameters_are_a_clear_400(
+    client: FlaskClient, session: Session, query: str, message: str
+) -> None:
+    login(client, make_user(session).email)
+    response = client.get("/?" + query)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_parse_params_lists_every_problem() -> None:
+    with pytest.raises(QueueError) as caught:
+        parse_params({"view": "x", "priority": "y"})
+    assert len(caught.value.messages) == 2
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def test_queries_per_page_do_not_grow_with_rows(
+    web_app: Flask, client: FlaskClient, session: Session, agents: tuple[User, User]
+) -> None:
+    me, other = agents
+    login(client, me.email)
+    counts = []
+    for total in (10, 100):
+        while session.scalar(select(db.func.count(Ticket.id))) < total:
+            ticket(session, "same", assignee_id=other.id, waiting_since=NOW)
+        with count_queries(web_app) as statements:
+            html = client.get("/?size=100&view=all").get_data(as_text=True)
+        assert html.count('name="ticket_ids"') == total
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 6
+
+
+def bulk_post(client: FlaskClient, ids: list[int], action: str, **extra: str) -> Any:
+    data: dict[str, Any] = {
+        "ticket_ids": [str(i) for i in ids],
+        "action": action,
+        "csrf_token": csrf_token(client, "/"),
+        "next": "/?view=all&sort=newest",
+        **extra,
+    }
+    return client.post("/tickets/bulk", data=data)
+
+
+def test_bulk_actions_record_events(
+    client: FlaskClient, session: Session, agents: tuple[User, User]
+) -> None:
+    me, other = agents
+    first, second = ticket(session, "one"), ticket(session, "two", assignee_id=other.id)
+    login(client, me.email)
+
+    response = bulk_post(client, [first.id, second.id], f"assign:{me.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/?view=all&sort=newest"
+    assert "Updated 2 tickets" in client.get("/?view=all").get_data(as_text=True)
+    assert bulk_post(client, [first.id], "status:pending").status_code == 302
+    assert bulk_post(client, [first.id, second.id], "category:warranty").status_code == 302
+    assert bulk_post(client, [second.id], "unassign").status_code == 302
+
+    session.rollback()  # a new transaction sees what the requests committed
+    assert (first.assignee_id, first.status, first.category) == (me.id, "pending", "warranty")
+    assert (second.assignee_id, second.category) == (None, "warranty")
+    events = session.scalars(
+        select(TicketEvent).where(TicketEvent.kind != "created").order_by(TicketEvent.id)
+    ).all()
+    assert [(e.ticket_id, e.kind, e.old_value, e.new_value) for e in events] == [
+        (first.id, "assignee_id", None, str(me.id)),
+        (second.id, "assignee_id", str(other.id), str(me.id)),
+        (first.id, "status", "new", "pending"),
+        (first.id, "category", "shipping", "warranty"),
+        (second.id, "category", "shipping", "warranty"),
+        (second.id, "assignee_id", str(me.id), None),
+    ]
+    assert {e.actor_id for e in events} == {me.id}
+
+
+def test_bulk_needs_csrf_a_user_a_selection_and_a_valid_action(
+    client: FlaskClient, session: Session, agents: tuple[User, User]
+) -> None:
+    me, _ = agents
+    item = ticket(session, "one")
+    anonymous = client.post("/tickets/bulk", data={"ticket_ids": [item.id], "action": "unassign"})
+    assert anonymous.status_code in (302, 400)
+    login(client, me.email)
+    no_csrf = client.post("/tickets/bulk", data={"ticket_ids": [item.id], "action": "status:open"})
+    assert no_csrf.status_code == 400 and "form expired" in no_csrf.get_data(as_text=True)
+    assert client.get("/tickets/bulk").status_code == 405
+    assert bulk_post(client, [], "status:open").status_code == 302
+    assert "Select at least one ticket." in client.get("/").get_data(as_text=True)
+    assert bulk_post(client, [item.id], "status:lost").status_code == 302
+    assert "Not a valid choice" in client.get("/").get_data(as_text=True)
+    outside = bulk_post(client, [item.id], "status:open", next="https://evil.example/")
+    assert outside.headers["Location"] == "/"
+
+    session.rollback()  # a new transaction sees what the requests committed
+    assert item.status == "open"
+    token = csrf_token(client, "/")
+    me.active = False  # signed out by the loader from now on
+    session.commit()
+    data = {"ticket_ids": [str(item.id)], "action": "status:closed", "csrf_token": token}
+    assert client.post("/tickets/bulk", data=data).status_code in (302, 403)
+    session.rollback()  # a new transaction sees what the requests committed
+    assert item.status == "open"
+
+
+def test_bulk_update_validates_before_changing_anything(
+    session: Session, agents: tuple[User, User]
+) -> None:
+    me, other = agents
+    items = [ticket(session, "a"), ticket(session, "b")]
+    ids = [t.id for t in items]
+    other.active = False
+    session.commit()
+    for action, value in (
+        ("assign", str(other.id)),
+        ("assign", "999999"),
+        ("status", "lost"),
+        ("category", "nope"),
+        ("delete", None),
+    ):
+        with pytest.raises(TicketError):
+            bulk_update(session, ids, action, value, me.id)
+    assert bulk_update(session, ids, "status", "new", me.id) == 0  # already new
+    assert bulk_update(session, ids, "status", "solved", me.id) == 2
+    session.commit()
+    assert all(t.resolved_at is not None for t in items)
