@@ -6,7 +6,7 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
-    from helpdesk.commands import export, ingest, orders, outbox, setup, users
+    from helpdesk.commands import demo, export, ingest, orders, outbox, setup, tokens, users
 
-    for module in (users, ingest, outbox, export, setup, orders):
+    for module in (users, ingest, outbox, export, setup, demo, orders, tokens):
         module.register(group)

@@ -1,0 +1,1 @@
+"""`helpdesk demo`: a local mailbox, an SMTP sink and the web app, with customer mail arriving."""
