@@ -110,7 +110,9 @@ def test_import_command_prints_summary_and_bad_lines(app: Flask, tmp_path: Path)
     assert app.test_cli_runner().invoke(orders_command, ["import", str(path)]).exit_code != 0
 
 
-def test_facts_for_ticket_from_order_and_attachments(session: Session) -> None:
+def wrong_item_ticket(session: Session) -> Ticket:
+    """Orders 100001 (two standard items) and 100002 imported; a wrong-item mail with a photo
+    about 100001, created 2026-01-20 22:30 in Los Angeles."""
     import_orders(session, read_orders_csv(HEADER + GOOD))
     ingest(
         session,
@@ -122,7 +124,13 @@ def test_facts_for_ticket_from_order_and_attachments(session: Session) -> None:
     )
     ticket = session.scalar(select(Ticket))
     assert ticket is not None and ticket.order_number == "100001"
-    ticket.created_at = datetime(2026, 1, 21, 6, 30, tzinfo=UTC)  # 2026-01-20 22:30 in LA
+    ticket.created_at = datetime(2026, 1, 21, 6, 30, tzinfo=UTC)
+    session.commit()
+    return ticket
+
+
+def test_facts_for_ticket_from_order_and_attachments(session: Session) -> None:
+    ticket = wrong_item_ticket(session)
     facts = facts_for_ticket(session, ticket, "America/Los_Angeles")
     assert facts["request"] == "wrong_item" and facts["request_date"] == date(2026, 1, 20)
     assert facts_for_ticket(session, ticket, "Europe/Berlin")["request_date"] == date(2026, 1, 21)

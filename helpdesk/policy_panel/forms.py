@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+
+from helpdesk.policy import (
+    CHANNELS,
+    CONDITIONS,
+    FACT_LABELS,
+    PRODUCT_TYPES,
+    REASONS,
+    REQUESTS,
+    Facts,
+    FactsError,
+    parse_facts,
+)
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3 takes (value, label) pairs
+
+    def SelectChoice(value: str, label: str) -> tuple[str, str]:  # type: ignore[no-redef]
+        return (value, label)
+
+
+UNKNOWN = SelectChoice("", "Not known")
+YES_NO = [UNKNOWN, SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+def _label(name: str) -> str:
+    return FACT_LABELS[name][0].upper() + FACT_LABELS[name][1:]
+
+
+def _select(name: str, values: tuple[str, ...]) -> SelectField:
+    choices = [UNKNOWN, *(SelectChoice(v, v.replace("_", " ")) for v in values)]
+    return SelectField(_label(name), choices=choices, default="")
+
+
+def _text(name: str, **attrs: str) -> StringField:
+    return StringField(_label(name), render_kw=attrs or None)
+
+
+class PolicyFactsForm(FlaskForm):
+    """Every fact of POLICY.md; `parse_facts` is the validator, its errors go to the field.
+
+    Use with prefix "policy" (the default) so it lives beside other forms on the ticket page.
+    """
+
+    request = _select("request", REQUESTS)
+    reason = _select("reason", REASONS)
+    channel = _select("channel", CHANNELS)
+    product_type = _select("product_type", PRODUCT_TYPES)
+    purchase_date = _text("purchase_date", type="date")
+    delivery_date = _text("delivery_date", type="date")
+    request_date = _text("request_date", type="date")
+    condition = _select("condition", CONDITIONS)
+    price = _text("price", inputmode="decimal")
+    return_shipping_cost = _text("return_shipping_cost", inputmode="decimal")
+    has_photo = SelectField(_label("has_photo"), choices=YES_NO, default="")
+    wants_refund = SelectField(_label("wants_refund"), choices=YES_NO, default="")
+    product_name = _text("product_name")
+    order_number = _text("order_number")
+
+    facts: Facts | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "policy")
+        super().__init__(*args, **kwargs)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        data = {name: field.data for name, field in self._fields.items()}
+        try:
+            self.facts = parse_facts(data)
+        except FactsError as exc:
+            self[exc.field].errors.append(exc.message)
+            return False
+        return True
+
+
+def form_data(facts: Mapping[str, object]) -> dict[str, str]:
+    """A facts dict (JSON-ready, as stored) as the form's string values."""
+    out = {}
+    for name, value in facts.items():
+        if isinstance(value, bool):
+            out[name] = "yes" if value else "no"
+        else:
+            out[name] = "" if value is None else str(value)
+    return out
