@@ -1,0 +1,31 @@
+"""API v1 endpoints, and JSON (never HTML) error answers for the whole blueprint."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from helpdesk.access import can_work_tickets
+from helpdesk.api import bp
+from helpdesk.api.auth import api_view, json_error
+from helpdesk.policy import FactsError, evaluate, parse_facts
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[Response, int]:
+    return json_error(error.code or 500, error.description or error.name)
+
+
+@bp.post("/policy/evaluate")
+@api_view(can_work_tickets)
+def policy_evaluate() -> Response | tuple[Response, int]:
+    """Facts as JSON (dates YYYY-MM-DD, money as decimal strings) -> the verdict."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return json_error(400, "The body must be a JSON object of facts.")
+    try:
+        facts = parse_facts(data)
+    except FactsError as exc:
+        return json_error(400, exc.message, field=exc.field)
+    return jsonify(evaluate(facts).to_dict())

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from helpdesk.api.tokens import TokenError, create_token, list_tokens, revoke_token
+from helpdesk.extensions import db
+
+
+@click.group("tokens")
+def tokens() -> None:
+    """API tokens (Authorization: Bearer ...) for scripts and integrations."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for.")
+@with_appcontext
+def create(email: str, name: str) -> None:
+    """Create a token for the user EMAIL, with that user's role; it is shown only now."""
+    try:
+        token, raw = create_token(db.session, email, name)
+        db.session.commit()
+    except TokenError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Token {token.id} ({token.role}) for {email.strip().lower()}; store it now:")
+    click.echo(raw)
+
+
+@tokens.command("list")
+@with_appcontext
+def list_command() -> None:
+    """Every token: id, user, role, name, created, last used, revoked."""
+    for token, email in list_tokens(db.session):
+        used = token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "never"
+        state = (
+            f"revoked {token.revoked_at.strftime('%Y-%m-%d %H:%M')}" if token.revoked_at else "live"
+        )
+        click.echo(
+            f"{token.id}\t{email}\t{token.role}\t{token.name or '-'}\t"
+            f"created {token.created_at.strftime('%Y-%m-%d %H:%M')}\tused {used}\t{state}"
+        )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", metavar="ID", type=int)
+@with_appcontext
+def revoke(token_id: int) -> None:
+    """Revoke token ID; requests with it are refused from now on."""
+    try:
+        revoke_token(db.session, token_id)
+        db.session.commit()
+    except TokenError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Token {token_id} revoked")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(tokens)
