@@ -5,7 +5,7 @@ None of these commit; the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -232,5 +232,48 @@ def bulk_update(
         else:
             done = change_field(session, ticket, "assignee_id", assignee_id, actor_id=actor_id)
         changed += done
+    session.flush()
+    return changed
+
+
+UPDATABLE = ("assignee_id", "priority", "category", "order_number", "status")
+
+
+def update_ticket(
+    session: Session,
+    ticket: Ticket,
+    changes: Mapping[str, str | int | None],
+    actor_id: int | None,
+) -> list[str]:
+    """Apply the side panel's edits; return the fields that really changed.
+
+    Fields equal to the current value are ignored. Every change goes through
+    change_field/change_status (status last), so each is recorded as an event.
+    An unknown field, an inactive assignee or a bad value raises TicketError.
+    """
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise TicketError(f"{', '.join(sorted(unknown))} cannot be changed here")
+    wanted = dict(changes)
+    if "order_number" in wanted:
+        number = str(wanted["order_number"] or "").strip()
+        if len(number) > 40:
+            raise TicketError("an order number has at most 40 characters")
+        wanted["order_number"] = number or None
+    assignee_id = wanted.get("assignee_id")
+    if assignee_id is not None and assignee_id != ticket.assignee_id:
+        user = session.get(User, assignee_id)
+        if user is None or not user.active:
+            raise TicketError("assign to an active user")
+    changed = []
+    for field in UPDATABLE:
+        if field not in wanted or wanted[field] == getattr(ticket, field):
+            continue
+        if field == "status":
+            done = change_status(session, ticket, str(wanted[field]), actor_id=actor_id)
+        else:
+            done = change_field(session, ticket, field, wanted[field], actor_id=actor_id)
+        if done:
+            changed.append(field)
     session.flush()
     return changed

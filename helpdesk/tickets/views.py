@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from helpdesk.access import can_view_ticket, can_work_tickets, require
 from helpdesk.auth.views import _safe_next
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Blob, Message, OutboxMail, Ticket, TicketEvent, utcnow
+from helpdesk.models import Attachment, Blob, Message, Ticket, utcnow
+from helpdesk.security import allow_remote_images
 from helpdesk.tickets import bp
+from helpdesk.tickets.files import image_type
+from helpdesk.tickets.forms import TicketUpdateForm
+from helpdesk.tickets.page import load_ticket_page
 from helpdesk.tickets.queue import (
     VIEWS,
     QueueError,
@@ -22,7 +25,7 @@ from helpdesk.tickets.queue import (
     parse_params,
 )
 from helpdesk.tickets.queue_forms import BulkForm, action_choices
-from helpdesk.tickets.services import TicketError, bulk_update
+from helpdesk.tickets.services import TicketError, bulk_update, update_ticket
 
 
 @bp.route("/")
@@ -75,39 +78,102 @@ def bulk() -> Response:
     return redirect(back)
 
 
-@bp.route("/tickets/<int:number>")
-@login_required
-def show(number: int) -> str:
+def _ticket_or_404(number: int) -> Ticket:
     ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
     if ticket is None:
         abort(404, "There is no ticket with that number.")
+    return ticket
+
+
+def _attachment_bytes(attachment_id: int) -> tuple[Attachment, bytes]:
+    """The attachment and its bytes, if it exists and its ticket may be seen (404/403)."""
+    row = db.session.execute(
+        select(Attachment, Ticket)
+        .join(Message, Message.id == Attachment.message_pk)
+        .join(Ticket, Ticket.id == Message.ticket_id)
+        .where(Attachment.id == attachment_id)
+    ).first()
+    if row is None:
+        abort(404, "There is no such attachment.")
+    item, ticket = row
     require(can_view_ticket, current_user, ticket)
-    messages = db.session.scalars(
-        select(Message)
-        .where(Message.ticket_id == ticket.id)
-        .options(selectinload(Message.attachments))
-        .order_by(Message.created_at, Message.id)
-    ).all()
-    events = db.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
-    ).all()
-    outbox = db.session.scalars(
-        select(OutboxMail).where(OutboxMail.ticket_id == ticket.id).order_by(OutboxMail.id)
-    ).all()
-    return render_template(
-        "tickets/show.html", ticket=ticket, messages=messages, events=events, outbox=outbox
+    data = db.session.scalar(select(Blob.data).where(Blob.sha256 == item.sha256))
+    return item, data or b""
+
+
+@bp.route("/tickets/<int:number>")
+@login_required
+def show(number: int) -> str:
+    """The conversation, the side panel and the partials; ?images=1 loads remote images."""
+    ticket = _ticket_or_404(number)
+    require(can_view_ticket, current_user, ticket)
+    load_remote = request.args.get("images") == "1"
+    page = load_ticket_page(
+        db.session,
+        ticket,
+        load_remote=load_remote,
+        inline_url=lambda id_: url_for("tickets.attachment_inline", attachment_id=id_),
     )
+    if load_remote and page.remote_images:
+        allow_remote_images()
+    return render_template(
+        "tickets/show.html",
+        page=page,
+        ticket=ticket,
+        customer=ticket.customer,
+        messages=page.messages,
+        last_message_id=page.last_message_id,
+        update_form=TicketUpdateForm.for_ticket(ticket, page.users),
+        load_remote=load_remote,
+    )
+
+
+@bp.route("/tickets/<int:number>/update", methods=["POST"])
+@login_required
+def update(number: int) -> Response:
+    """Save the side panel: assignee, status, priority, category, order number."""
+    ticket = _ticket_or_404(number)
+    require(can_view_ticket, current_user, ticket)
+    form = TicketUpdateForm.for_ticket(ticket, assignable_users(db.session))
+    back = url_for("tickets.show", number=number)
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if hasattr(form, name) else name
+            flash(f"Not saved: {label}: {' '.join(map(str, errors))}", "error")
+        return redirect(back)
+    try:
+        update_ticket(db.session, ticket, form.changes(), current_user.id)
+    except TicketError as exc:
+        db.session.rollback()
+        flash(f"Not saved: {exc}.", "error")
+        return redirect(back)
+    db.session.commit()
+    flash("Saved", "info")
+    return redirect(back)
 
 
 @bp.route("/attachments/<int:attachment_id>")
 @login_required
 def attachment(attachment_id: int) -> Response:
-    item = db.session.get(Attachment, attachment_id)
-    if item is None:
-        abort(404, "There is no such attachment.")
-    require(can_work_tickets, current_user)
-    data = db.session.scalar(select(Blob.data).where(Blob.sha256 == item.sha256))
-    response = Response(data or b"", mimetype="application/octet-stream")
+    """Download: always as an attachment, as opaque bytes, never sniffed."""
+    item, data = _attachment_bytes(attachment_id)
+    response = Response(data, mimetype="application/octet-stream")
     response.headers.set("Content-Disposition", "attachment", filename=item.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/attachments/<int:attachment_id>/inline")
+@login_required
+def attachment_inline(attachment_id: int) -> Response:
+    """Shown in the page only when the bytes really are PNG, JPEG, GIF or WebP."""
+    item, data = _attachment_bytes(attachment_id)
+    mimetype = image_type(data)
+    if mimetype is None:
+        abort(404, "This attachment is not an image; download it instead.")
+    response = Response(data, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "inline", filename=item.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["Cache-Control"] = "private, max-age=3600"
     return response

@@ -1,0 +1,60 @@
+"""The ticket page's side-panel form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from helpdesk.models import CATEGORIES, PRIORITIES, STATUSES, Ticket, User
+
+
+def _choices(values: Sequence[str]) -> list[SelectChoice]:
+    return [SelectChoice(v, v.replace("_", " ").capitalize()) for v in values]
+
+
+class TicketUpdateForm(FlaskForm):
+    """Assignee, status, priority, category and order number of one ticket."""
+
+    assignee_id = SelectField("Assignee", choices=[])
+    status = SelectField("Status", choices=_choices(STATUSES))
+    priority = SelectField("Priority", choices=_choices(PRIORITIES))
+    category = SelectField("Category", choices=_choices(CATEGORIES))
+    order_number = StringField("Order number", validators=[Optional(), Length(max=40)])
+    submit = SubmitField("Save ticket details")
+
+    @classmethod
+    def for_ticket(cls, ticket: Ticket, users: Sequence[User], **kwargs: Any) -> TicketUpdateForm:
+        """The form filled from the ticket, offering the active users (and the current one)."""
+        form = cls(
+            data={
+                "assignee_id": str(ticket.assignee_id or ""),
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "category": ticket.category,
+                "order_number": ticket.order_number or "",
+            },
+            **kwargs,
+        )
+        choices = [SelectChoice("", "Unassigned")]
+        choices += [SelectChoice(str(u.id), u.name) for u in users if u.active]
+        current = ticket.assignee
+        if current is not None and not current.active:
+            choices.append(SelectChoice(str(current.id), f"{current.name} (inactive)"))
+        form.assignee_id.choices = choices
+        return form
+
+    def changes(self) -> dict[str, str | int | None]:
+        """The submitted values, as `update_ticket` takes them."""
+        assignee = self.assignee_id.data or ""
+        return {
+            "assignee_id": int(assignee) if assignee.isdigit() else None,
+            "status": self.status.data,
+            "priority": self.priority.data,
+            "category": self.category.data,
+            "order_number": (self.order_number.data or "").strip() or None,
+        }

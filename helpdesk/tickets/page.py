@@ -1,0 +1,241 @@
+"""Everything the ticket page shows, loaded in a fixed number of queries.
+
+Whatever the number of messages, attachments or events: messages (1) with their
+attachments (1), the first bytes of the attachments' blobs (1), events (1), user names
+and the active users (1), outgoing mail (1), the customer's other tickets (1) and the
+next ticket in the queue (1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import LargeBinary, and_, case, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from helpdesk.models import Attachment, Blob, Message, OutboxMail, Ticket, TicketEvent, User
+from helpdesk.tickets.files import SNIFF_BYTES, human_size, image_type
+from helpdesk.tickets.queue import OPEN_STATUSES
+from helpdesk.tickets.quotes import split_quoted
+from helpdesk.tickets.sanitize import clean_mail_html
+
+OTHER_TICKETS_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    attachment: Attachment
+    image_type: str | None  # the real image type by magic bytes, else None
+    size: str
+
+
+@dataclass
+class MessageView:
+    message: Message
+    author: str | None
+    attachments: list[AttachmentView]
+    html: Markup | None = None  # sanitized, quotes folded
+    text: str = ""  # the new part of a text-only body
+    quoted: str = ""  # its quoted tail
+    blocked_images: int = 0
+    badges: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: TicketEvent
+    actor: str  # a user's name, or "System"
+    text: str  # what happened, in words
+
+
+@dataclass
+class TicketPage:
+    ticket: Ticket
+    messages: list[Message]
+    conversation: list[MessageView]
+    events: list[EventView]
+    outbox: list[OutboxMail]
+    other_tickets: list[Ticket]
+    users: list[User]  # active users, for the assignee select
+    next_number: int | None
+    last_message_id: int | None
+    remote_images: int
+    blocked_images: int
+
+
+def message_badges(message: Message) -> list[str]:
+    """Text badges, so kinds are never told by colour alone."""
+    badges = {
+        "inbound": "Customer mail",
+        "outbound": "Our reply",
+        "note": "Internal note",
+    }
+    found = [badges.get(message.direction, message.direction)]
+    if message.automatic:
+        found.append("Automatic")
+    if message.delivery_failure:
+        found.append("Delivery failure (bounce)")
+    return found
+
+
+def describe_event(event: TicketEvent, names: dict[int, str]) -> str:
+    """One history line: "status: new → open", "assignee: Ann → unassigned"."""
+    label = {"assignee_id": "assignee", "order_number": "order number"}.get(
+        event.kind, event.kind.replace("_", " ")
+    )
+    old, new = event.old_value, event.new_value
+    if event.kind == "assignee_id":
+        old = names.get(int(old), f"user {old}") if old and old.isdigit() else "unassigned"
+        new = names.get(int(new), f"user {new}") if new and new.isdigit() else "unassigned"
+    elif event.kind == "order_number":
+        old, new = old or "none", new or "none"
+    if event.kind == "created":
+        text = "created"
+    elif old is not None and new is not None:
+        text = f"{label}: {old} → {new}"
+    elif new is not None:
+        text = f"{label}: {new}"
+    else:
+        text = label
+    return f"{text} ({event.detail})" if event.detail else text
+
+
+def _assignee_ids(events: Sequence[TicketEvent]) -> set[int]:
+    ids = set()
+    for event in events:
+        if event.kind == "assignee_id":
+            ids |= {int(v) for v in (event.old_value, event.new_value) if v and v.isdigit()}
+    return ids
+
+
+def _actor(event: TicketEvent, names: dict[int, str]) -> str:
+    if event.actor_id is None:
+        return "System"
+    return names.get(event.actor_id, f"user {event.actor_id}")
+
+
+def _next_ticket(session: Session, ticket: Ticket) -> int | None:
+    """The ticket after this one in the queue's default view and order (open, oldest
+    first), else the queue's first: one query."""
+    after = or_(
+        Ticket.created_at > ticket.created_at,
+        and_(Ticket.created_at == ticket.created_at, Ticket.id > ticket.id),
+    )
+    return session.scalar(
+        select(Ticket.number)
+        .where(Ticket.status.in_(OPEN_STATUSES), Ticket.id != ticket.id)
+        .order_by(case((after, 0), else_=1), Ticket.created_at, Ticket.id)
+        .limit(1)
+    )
+
+
+def _sniff(session: Session, attachments: Sequence[Attachment]) -> dict[str, str | None]:
+    """sha256 → real image type, reading only the first bytes of each blob."""
+    head = func.substr(Blob.data, 1, SNIFF_BYTES, type_=LargeBinary)
+    rows = session.execute(
+        select(Blob.sha256, head).where(Blob.sha256.in_({a.sha256 for a in attachments}))
+    )
+    return {sha: image_type(bytes(data) if data is not None else None) for sha, data in rows}
+
+
+def _render(
+    message: Message,
+    views: list[AttachmentView],
+    inline_url: Callable[[int], str],
+    load_remote: bool,
+) -> tuple[Markup | None, str, str, int, int]:
+    if message.html:
+        inline = {
+            v.attachment.content_id: inline_url(v.attachment.id)
+            for v in views
+            if v.attachment.content_id and v.image_type
+        }
+        clean = clean_mail_html(message.html, inline_images=inline, load_remote=load_remote)
+        return Markup(clean.markup), "", "", clean.remote_images, clean.blocked_images
+    new, quoted = split_quoted(message.text or "")
+    return None, new, quoted, 0, 0
+
+
+def load_ticket_page(
+    session: Session,
+    ticket: Ticket,
+    *,
+    load_remote: bool,
+    inline_url: Callable[[int], str],
+) -> TicketPage:
+    """Load and prepare the ticket page; `inline_url(attachment_id)` links inline images."""
+    messages = list(
+        session.scalars(
+            select(Message)
+            .where(Message.ticket_id == ticket.id)
+            .options(selectinload(Message.attachments))
+            .order_by(Message.created_at, Message.id)
+        )
+    )
+    attachments = [a for m in messages for a in m.attachments]
+    kinds = _sniff(session, attachments)
+    events = list(
+        session.scalars(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id)
+            .order_by(TicketEvent.created_at, TicketEvent.id)
+        )
+    )
+    named = {m.author_id for m in messages if m.author_id} | {
+        e.actor_id for e in events if e.actor_id
+    }
+    named |= _assignee_ids(events)
+    everyone = list(
+        session.scalars(
+            select(User).where(or_(User.active, User.id.in_(named))).order_by(User.name, User.id)
+        )
+    )
+    names = {u.id: u.name for u in everyone}
+    conversation = []
+    remote = blocked = 0
+    for message in messages:
+        views = [
+            AttachmentView(a, kinds.get(a.sha256), human_size(a.size)) for a in message.attachments
+        ]
+        html, new, quoted, found, hidden = _render(message, views, inline_url, load_remote)
+        remote, blocked = remote + found, blocked + hidden
+        conversation.append(
+            MessageView(
+                message=message,
+                author=names.get(message.author_id) if message.author_id else None,
+                attachments=views,
+                html=html,
+                text=new,
+                quoted=quoted,
+                blocked_images=hidden,
+                badges=message_badges(message),
+            )
+        )
+    outbox = list(
+        session.scalars(
+            select(OutboxMail).where(OutboxMail.ticket_id == ticket.id).order_by(OutboxMail.id)
+        )
+    )
+    other_tickets = list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id)
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .limit(OTHER_TICKETS_LIMIT)
+        )
+    )
+    return TicketPage(
+        ticket=ticket,
+        messages=messages,
+        conversation=conversation,
+        events=[EventView(e, _actor(e, names), describe_event(e, names)) for e in events],
+        outbox=outbox,
+        other_tickets=other_tickets,
+        users=[u for u in everyone if u.active],
+        next_number=_next_ticket(session, ticket),
+        last_message_id=max((m.id for m in messages), default=None),
+        remote_images=remote,
+        blocked_images=blocked,
+    )
