@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpdesk.database import insert_ignore
 from helpdesk.models import Blob
 
 
+def store_blobs(session: Session, blobs: Mapping[str, bytes]) -> None:
+    """Store each sha256 -> bytes once, in one statement (a second writer is a no-op)."""
+    if blobs:
+        session.execute(
+            insert_ignore(session, Blob),
+            [{"sha256": sha, "size": len(data), "data": data} for sha, data in blobs.items()],
+        )
+
+
 def store_blob(session: Session, data: bytes, sha256: str | None = None) -> str:
-    """Store `data` once (a second writer of the same bytes is a no-op); returns its sha256."""
+    """Store `data` once; returns its sha256."""
     digest = sha256 or hashlib.sha256(data).hexdigest()
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - other databases are not supported
-        raise RuntimeError(f"unsupported database {dialect}")
-    session.execute(
-        insert(Blob)
-        .values(sha256=digest, size=len(data), data=data)
-        .on_conflict_do_nothing(index_elements=["sha256"])
-    )
+    store_blobs(session, {digest: data})
     return digest
 
 

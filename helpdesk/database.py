@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Insert, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -43,3 +43,15 @@ def writer_session(engine: Engine) -> Session:
     """A session for a background writer (poller, outbox sender): on SQLite it takes the
     write lock when its transaction begins; elsewhere it is an ordinary session."""
     return Session(bind=engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
+
+
+def insert_ignore(session: Session, model: type) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING for this session's database (SQLite or PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases are not supported
+        raise RuntimeError(f"unsupported database {dialect}")
+    return insert(model).on_conflict_do_nothing()

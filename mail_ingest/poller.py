@@ -28,7 +28,7 @@ from helpdesk.categories import Rule, load_rules
 from helpdesk.models import FetchedMail, MailboxCursor, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
-from mail_ingest.route import MailSource, ingest_raw
+from mail_ingest.route import MailSource, ingest_batch
 from mail_ingest.settings import IngestSettings
 
 log = logging.getLogger("helpdesk.ingest")
@@ -145,10 +145,10 @@ class Poller:
             outcomes = self._ingest(uidvalidity, batch, bodies, size_of, rules)
             self._advance(uidvalidity, max(batch))
             self.session.commit()
-        except DBAPIError as exc:
+        except Exception as exc:  # another poller, or one bad mail: redo it mail by mail
             self.session.rollback()
             log.info(
-                "batch commit failed (%s); redoing it one mail at a time", type(exc.orig).__name__
+                "batch failed (%s: %s); redoing it one mail at a time", type(exc).__name__, exc
             )
             outcomes = []
             for uid in batch:
@@ -166,16 +166,26 @@ class Poller:
         size_of: dict[int, int],
         rules: list[Rule],
     ) -> list[str]:
+        """One mail in its own transaction; a fault of this mail quarantines it."""
         try:
             outcomes = self._ingest(uidvalidity, [uid], bodies, size_of, rules)
-            self._advance(uidvalidity, uid)
-            self.session.commit()
-            return outcomes
         except IntegrityError:
             self.session.rollback()
             if self._recorded(uidvalidity, [uid]):
                 return []  # another poller recorded it: nothing to do
             raise
+        except DBAPIError:
+            raise
+        except Exception as exc:  # one bad mail must never stop the poller
+            self.session.rollback()
+            log.exception("mail %s/%s could not be ingested", self.cfg.mailbox, uid)
+            raw = bodies.get(uid)
+            source = MailSource(self.cfg.mailbox, uidvalidity, uid)
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+            outcomes = [self._quarantine(source, raw, reason, len(raw or b"")).outcome]
+        self._advance(uidvalidity, uid)
+        self.session.commit()
+        return outcomes
 
     def _ingest(
         self,
@@ -185,37 +195,24 @@ class Poller:
         size_of: dict[int, int],
         rules: list[Rule],
     ) -> list[str]:
+        """Record the batch's mails not recorded yet (in the caller's transaction)."""
         done = self._recorded(uidvalidity, batch)
         outcomes = []
+        items = []
         for uid in batch:
             if uid in done:
                 continue
             source = MailSource(self.cfg.mailbox, uidvalidity, uid)
             size = size_of.get(uid, 0)
             if size > self.settings.max_bytes:
-                record = self._quarantine(
-                    source, None, f"too large: {size} bytes (limit {self.settings.max_bytes})", size
-                )
+                reason = f"too large: {size} bytes (limit {self.settings.max_bytes})"
+                outcomes.append(self._quarantine(source, None, reason, size).outcome)
             elif uid not in bodies:
                 log.warning("UID %s vanished from %s before it was fetched", uid, source.mailbox)
-                continue
             else:
-                record = self._ingest_one(source, bodies[uid], rules)
-            outcomes.append(record.outcome)
-        return outcomes
-
-    def _ingest_one(self, source: MailSource, raw: bytes, rules: list[Rule]) -> FetchedMail:
-        """Ingest in a savepoint; a fault of this one mail quarantines it and goes on."""
-        try:
-            with self.session.begin_nested():
-                return ingest_raw(self.session, raw, source, self.settings, rules)
-        except DBAPIError:
-            raise
-        except Exception as exc:  # one bad mail must never stop the poller
-            log.exception("mail %s/%s could not be ingested", source.mailbox, source.uid)
-            return self._quarantine(
-                source, raw, f"internal error: {type(exc).__name__}: {exc}", len(raw)
-            )
+                items.append((source, bodies[uid]))
+        records = ingest_batch(self.session, items, self.settings, rules)
+        return outcomes + [record.outcome for record in records]
 
     def _quarantine(
         self, source: MailSource, raw: bytes | None, reason: str, size: int

@@ -18,6 +18,7 @@ from helpdesk import create_app
 from helpdesk.categories import seed_rules
 from helpdesk.extensions import db
 from helpdesk.models import Base
+from helpdesk.replies.services import seed_templates
 from tests.servers.fixtures import *  # noqa: F403
 
 PG_ADMIN_URL = os.environ.get(
@@ -81,6 +82,7 @@ def app(_schema_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask
     with app.app_context():
         _wipe(db.session)
         seed_rules(db.session)
+        seed_templates(db.session)
         db.session.commit()
         yield app
         db.session.rollback()

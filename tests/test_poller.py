@@ -117,10 +117,10 @@ def test_one_bad_mail_never_stops_the_poller(
 
     real = route._route
 
-    def flaky(session, record, mail, settings, rules):  # type: ignore[no-untyped-def]
+    def flaky(session, batch, record, mail, settings, rules):  # type: ignore[no-untyped-def]
         if "poison" in mail.subject:
             raise ValueError("a bug triggered by this mail")
-        return real(session, record, mail, settings, rules)
+        return real(session, batch, record, mail, settings, rules)
 
     monkeypatch.setattr(route, "_route", flaky)
     imap_server.append_many([*mails(1), make_mail(subject="poison"), *mails(1, start=1)])

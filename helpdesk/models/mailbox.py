@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from helpdesk.models.message import Message
+    from helpdesk.models.ticket import Ticket
 
 OUTCOMES = ("ticket", "reply", "ignored", "quarantined")
 
@@ -57,3 +62,6 @@ class FetchedMail(Base):
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+
+    ticket: Mapped[Ticket | None] = relationship()
+    message: Mapped[Message | None] = relationship()

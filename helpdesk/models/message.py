@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from helpdesk.models.ticket import Ticket
 
 DIRECTIONS = ("inbound", "outbound", "note")
 
@@ -55,6 +59,7 @@ class Message(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.id"
     )
+    ticket: Mapped[Ticket] = relationship()
 
 
 class Attachment(Base):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from helpdesk.models.message import Message
+    from helpdesk.models.ticket import Ticket
 
 OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
 
@@ -38,3 +43,6 @@ class OutboxMail(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+    ticket: Mapped[Ticket | None] = relationship()
+    message: Mapped[Message | None] = relationship()

@@ -79,6 +79,8 @@ class TicketEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    ticket: Mapped[Ticket] = relationship()
+
 
 class Counter(Base):
     """Named sequences (ticket numbers) that work the same on SQLite and PostgreSQL."""

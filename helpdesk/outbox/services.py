@@ -38,13 +38,13 @@ def queue_mail(
     in_reply_to: str | None = None,
     references: list[str] | None = None,
     auto_submitted: str | None = None,
-    message_pk: int | None = None,
+    message: Message | None = None,
     message_id: str | None = None,
 ) -> OutboxMail:
     """Add an outbox row; its Message-ID is fixed now (or given) and reused on every retry."""
     mail = OutboxMail(
-        ticket_id=ticket.id if ticket else None,
-        message_pk=message_pk,
+        ticket=ticket,
+        message=message,
         kind=kind,
         message_id=message_id or new_message_id(message_id_domain),
         from_address=from_address,
@@ -82,8 +82,7 @@ def queue_reply_message(
     """An outbound Message and its OutboxMail row, threaded under `parent_id`.
 
     In-Reply-To is the parent's Message-ID; References are the parent's plus the parent
-    (the last 20). Both share one Message-ID and are added in the caller's transaction;
-    the message goes first so the outbox row is inserted with its message_pk.
+    (the last 20). Both share one Message-ID and are added in the caller's transaction.
     """
     references = [*parent_references, parent_id] if parent_id else list(parent_references)
     references = references[-MAX_REFERENCES:]
@@ -118,7 +117,7 @@ def queue_reply_message(
         in_reply_to=parent_id,
         references=references,
         auto_submitted=auto_submitted,
-        message_pk=outbound.id,
+        message=outbound,
         message_id=message_id,
     )
     return outbound

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from helpdesk.database import insert_ignore
 from helpdesk.models import (
     CATEGORIES,
     PRIORITIES,
@@ -32,17 +33,22 @@ class TicketError(ValueError):
 
 
 def next_ticket_number(session: Session) -> int:
-    """Take the next number; the row lock serialises concurrent writers on PostgreSQL."""
-    value = session.execute(
+    """Take the next number; the row lock serialises concurrent writers on PostgreSQL.
+
+    Runs its statements directly (no flush), so a batch of new objects stays pending.
+    """
+    take = (
         update(Counter)
         .where(Counter.name == "ticket")
         .values(value=Counter.value + 1)
         .returning(Counter.value)
-    ).scalar()
-    if value is None:
-        with session.begin_nested():
-            session.add(Counter(name="ticket", value=FIRST_TICKET_NUMBER))
-        return FIRST_TICKET_NUMBER
+    )
+    value = session.execute(take).scalar()
+    if value is None:  # the first ticket ever: create the counter, whoever wins
+        session.execute(
+            insert_ignore(session, Counter).values(name="ticket", value=FIRST_TICKET_NUMBER - 1)
+        )
+        value = session.execute(take).scalar()
     return int(value)
 
 
@@ -52,7 +58,6 @@ def get_or_create_customer(session: Session, email: str, name: str = "") -> Cust
     if customer is None:
         customer = Customer(email=email, name=name[:200])
         session.add(customer)
-        session.flush()
     elif name and not customer.name:
         customer.name = name[:200]
     return customer
@@ -70,7 +75,7 @@ def record_event(
     at: datetime | None = None,
 ) -> TicketEvent:
     event = TicketEvent(
-        ticket_id=ticket.id,
+        ticket=ticket,
         actor_id=actor_id,
         kind=kind,
         old_value=old,
@@ -101,13 +106,12 @@ def create_ticket(
         category=category,
         status="new",
         priority="normal",
-        customer_id=customer.id,
+        customer=customer,
         order_number=order_number,
         created_at=now,
         updated_at=now,
     )
     session.add(ticket)
-    session.flush()
     record_event(session, ticket, "created", actor_id=actor_id, new="new", detail=reason, at=now)
     return ticket
 
@@ -176,7 +180,7 @@ def add_message(
 
     A person's mail makes the customer wait on us; our own non-automatic answer ends it.
     """
-    message = Message(ticket_id=ticket.id, **fields)
+    message = Message(ticket=ticket, **fields)
     session.add(message)
     now = at or utcnow()
     ticket.updated_at = now
@@ -185,7 +189,6 @@ def add_message(
             ticket.waiting_since = ticket.waiting_since or now
         elif fields.get("direction") == "outbound":
             ticket.waiting_since = None
-    session.flush()
     return message
 
 

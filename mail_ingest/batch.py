@@ -1,0 +1,198 @@
+"""What a batch of mails needs from the database, fetched once for the whole batch.
+
+Routing a mail asks: was this content ingested before, which ticket does this
+Message-ID or [#number] belong to, who is this customer, how many acknowledgements
+did this address get this hour. An `IngestBatch` answers from a few queries made
+up front for every mail in the batch, and remembers what the batch itself adds,
+so the batch's new rows can be inserted together in one flush at the end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.blobs import store_blobs
+from helpdesk.categories import ticket_token
+from helpdesk.models import Customer, FetchedMail, Message, OutboxMail, Ticket, utcnow
+from mail_ingest.parse import ParsedMail
+
+MAX_THREAD_IDS = 100
+
+
+def content_keys(message_id: str | None, sha: str) -> tuple[str, str | None]:
+    """(the sha key, the Message-ID key as stored, or None)."""
+    return f"sha:{sha}", (f"mid:{message_id}"[:1000] if message_id else None)
+
+
+def thread_ids(mail: ParsedMail) -> list[str]:
+    ids = list(mail.bounced_message_ids) if mail.is_delivery_report else []
+    return (ids + list(mail.in_reply_to) + list(mail.references))[:MAX_THREAD_IDS]
+
+
+class IngestBatch:
+    def __init__(self, session: Session, mailbox: str) -> None:
+        self.session = session
+        self.mailbox = mailbox
+        self.content: dict[str, FetchedMail] = {}
+        # Message-ID -> (its message's order, ticket): the newest message wins.
+        self.ticket_by_message_id: dict[str, tuple[int, Ticket]] = {}
+        self._order = 10**15  # messages the batch adds come after every stored one
+        self.ticket_by_number: dict[int, Ticket] = {}
+        self.customers: dict[str, Customer] = {}
+        self.acks: Tally[str] = Tally()
+        self.blobs: dict[str, bytes] = {}
+        self.recipients: dict[int, set[str]] = {}  # by id() of the ticket object
+
+    @classmethod
+    def prefetch(
+        cls, session: Session, mailbox: str, mails: Iterable[tuple[ParsedMail, str]]
+    ) -> IngestBatch:
+        """Load what routing these (parsed mail, sha256) pairs will ask about."""
+        batch = cls(session, mailbox)
+        mails = list(mails)
+        keys: set[str] = set()
+        ids: set[str] = set()
+        numbers: set[int] = set()
+        senders: set[str] = set()
+        for mail, sha in mails:
+            keys.update(k for k in content_keys(mail.message_id, sha) if k)
+            ids.update(thread_ids(mail))
+            if (number := ticket_token(mail.subject)) is not None:
+                numbers.add(number)
+            for address in (mail.from_address, mail.return_path, *mail.reply_to):
+                if address:
+                    senders.add(address.strip().lower())
+        batch._load(keys, ids, numbers, senders)
+        return batch
+
+    def _load(self, keys: set[str], ids: set[str], numbers: set[int], senders: set[str]) -> None:
+        s = self.session
+        if keys:
+            for row in s.scalars(
+                select(FetchedMail).where(
+                    FetchedMail.mailbox == self.mailbox, FetchedMail.content_key.in_(keys)
+                )
+            ):
+                self.content[row.content_key] = row
+        if ids:
+            for message_pk, message_id, ticket in s.execute(
+                select(Message.id, Message.message_id, Ticket)
+                .join(Ticket, Ticket.id == Message.ticket_id)
+                .where(Message.message_id.in_(ids))
+            ).unique():
+                self._remember_id(message_id, message_pk, ticket)
+        if numbers:
+            for ticket in s.scalars(select(Ticket).where(Ticket.number.in_(numbers))).unique():
+                self.ticket_by_number[ticket.number] = ticket
+        if senders:
+            for customer in s.scalars(select(Customer).where(Customer.email.in_(senders))):
+                self.customers[customer.email] = customer
+            since = utcnow() - timedelta(hours=1)
+            for address, count in s.execute(
+                select(OutboxMail.to_address, func.count())
+                .where(
+                    OutboxMail.to_address.in_(senders),
+                    OutboxMail.kind == "ack",
+                    OutboxMail.created_at >= since,
+                )
+                .group_by(OutboxMail.to_address)
+            ):
+                self.acks[address] = count
+
+    # -- questions routing asks ----------------------------------------------------------------
+
+    def find_content(self, message_id: str | None, sha: str) -> tuple[FetchedMail | None, str]:
+        """(the record that already ingested these bytes, else None; the content key to use).
+
+        The key is `mid:` unless that Message-ID was already used by other bytes, then `sha:`.
+        """
+        sha_key, mid_key = content_keys(message_id, sha)
+        if sha_key in self.content:
+            return self.content[sha_key], sha_key
+        if mid_key is None:
+            return None, sha_key
+        earlier = self.content.get(mid_key)
+        if earlier is None:
+            return None, mid_key
+        return (earlier, sha_key) if earlier.sha256 == sha else (None, sha_key)
+
+    def ticket_for(self, mail: ParsedMail) -> Ticket | None:
+        """The ticket of the newest stored message this mail refers to, else of its token."""
+        found = [
+            self.ticket_by_message_id[i] for i in thread_ids(mail) if i in self.ticket_by_message_id
+        ]
+        if found:
+            return max(found, key=lambda pair: pair[0])[1]
+        number = ticket_token(mail.subject)
+        return self.ticket_by_number.get(number) if number is not None else None
+
+    def customer(self, email: str, name: str) -> Customer:
+        email = email.strip().lower()
+        customer = self.customers.get(email)
+        if customer is None:
+            customer = Customer(email=email, name=name[:200])
+            self.session.add(customer)
+            self.customers[email] = customer
+        elif name and not customer.name:
+            customer.name = name[:200]
+        return customer
+
+    def is_participant(self, ticket: Ticket, address: str | None) -> bool:
+        """The ticket's customer, or a recipient of one of its messages."""
+        if not address:
+            return False
+        return ticket.customer.email == address or address in self._recipients(ticket)
+
+    def _recipients(self, ticket: Ticket) -> set[str]:
+        key = id(ticket)
+        if key not in self.recipients:
+            known: set[str] = set()
+            if ticket.id is not None:
+                rows = self.session.scalars(
+                    select(Message.recipients).where(Message.ticket_id == ticket.id)
+                )
+                known = {a for r in rows for a in (r or "").split(",") if a}
+            self.recipients[key] = known
+        return self.recipients[key]
+
+    def may_acknowledge(self, address: str, per_hour: int) -> bool:
+        return self.acks[address.strip().lower()] < per_hour
+
+    # -- what the batch adds -------------------------------------------------------------------
+
+    def remember_content(self, record: FetchedMail) -> None:
+        if record.content_key:
+            self.content[record.content_key] = record
+
+    def _remember_id(self, message_id: str, order: int, ticket: Ticket) -> None:
+        known = self.ticket_by_message_id.get(message_id)
+        if known is None or known[0] < order:
+            self.ticket_by_message_id[message_id] = (order, ticket)
+
+    def remember_message(self, ticket: Ticket, message: Message) -> None:
+        self._order += 1
+        if message.message_id:
+            self._remember_id(message.message_id, self._order, ticket)
+        self._recipients(ticket).update(a for a in (message.recipients or "").split(",") if a)
+
+    def remember_ticket(self, ticket: Ticket) -> None:
+        self.ticket_by_number[ticket.number] = ticket
+
+    def count_ack(self, address: str) -> None:
+        self.acks[address.strip().lower()] += 1
+
+    def blob(self, sha: str, data: bytes) -> str:
+        self.blobs.setdefault(sha, data)
+        return sha
+
+    def finish(self) -> None:
+        """Write the batch: blobs first (rows refer to them), then every pending object."""
+        with self.session.no_autoflush:
+            store_blobs(self.session, self.blobs)
+        self.blobs.clear()
+        self.session.flush()
