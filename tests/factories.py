@@ -24,7 +24,9 @@ def make_user(session: Session, role: str = "agent", email: str | None = None) -
 
 
 def make_customer(session: Session, email: str | None = None, name: str = "") -> Customer:
-    return get_or_create_customer(session, email or f"customer{next(_seq)}@example.com", name)
+    customer = get_or_create_customer(session, email or f"customer{next(_seq)}@example.com", name)
+    session.flush()
+    return customer
 
 
 def make_ticket(

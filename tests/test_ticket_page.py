@@ -452,7 +452,7 @@ def _ticket_with(session: Session, messages: int, agent: User) -> Ticket:
         for name, data in ((f"photo{n}.png", PNG), (f"notes{n}.txt", f"notes {n}".encode())):
             session.add(
                 Attachment(
-                    message_pk=message.id,
+                    message=message,
                     filename=name,
                     content_type="application/octet-stream",
                     size=len(data),
