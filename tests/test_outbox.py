@@ -105,3 +105,13 @@ def test_row_left_sending_by_a_crash_becomes_failed_not_resent(session: Session,
     session.refresh(row)
     assert row.status == "failed" and "delivery unknown" in row.last_error
     assert smtp.messages == []
+
+
+def test_an_idle_sender_holds_no_transaction(app) -> None:  # type: ignore[no-untyped-def]
+    from helpdesk.database import writer_session
+    from helpdesk.extensions import db
+
+    sender = writer_session(db.engine)
+    assert send_due(sender) == {"sent": 0, "retry": 0, "failed": 0, "stale": 0}
+    assert not sender.in_transaction()  # on SQLite an open one would block the poller
+    sender.close()

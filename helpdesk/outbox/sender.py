@@ -100,6 +100,7 @@ def claim_due(session: Session, limit: int = 50) -> list[int]:
         .order_by(OutboxMail.id)
         .limit(limit)
     ).all()
+    session.commit()  # never sit in a transaction (on SQLite: the write lock) while idle
     claimed = []
     for row_id in ids:
         result = session.execute(
