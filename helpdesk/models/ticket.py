@@ -41,6 +41,9 @@ class Ticket(Base):
         Index(None, "status", "waiting_since"),
         Index(None, "status", "policy_deadline"),
         Index(None, "status", "created_at"),
+        # The queue's "All tickets" view sorted by last update or by nearest deadline.
+        Index(None, "updated_at"),
+        Index(None, "policy_deadline", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
