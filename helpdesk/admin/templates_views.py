@@ -1,0 +1,97 @@
+"""Admins manage reply templates: list, create, edit (bodies must compile in the sandbox)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from helpdesk.access import can_manage_templates, require
+from helpdesk.admin import bp
+from helpdesk.extensions import db
+from helpdesk.models import CATEGORIES, ReplyTemplate
+from helpdesk.replies.services import (
+    MAX_BODY,
+    VARIABLES,
+    ReplyError,
+    create_template,
+    update_template,
+)
+
+ANY_CATEGORY = "any"
+
+
+class TemplateForm(FlaskForm):
+    key = StringField("Key (lowercase letters, digits and _; cannot change later)")
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    category = SelectField("Category", choices=[ANY_CATEGORY, *CATEGORIES])
+    position = IntegerField(
+        "Position in the list", validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
+    body = TextAreaField("Body", validators=[DataRequired(), Length(max=MAX_BODY)])
+    active = BooleanField("Active (offered to agents)", default=True)
+    submit = SubmitField("Save template")
+
+
+@bp.route("/templates")
+@login_required
+def templates() -> str:
+    require(can_manage_templates, current_user)
+    rows = db.session.scalars(
+        select(ReplyTemplate).order_by(ReplyTemplate.position, ReplyTemplate.id)
+    ).all()
+    return render_template("admin/templates.html", templates=rows)
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@login_required
+def template_new() -> str | Response | tuple[str, int]:
+    require(can_manage_templates, current_user)
+    return _edit(TemplateForm(), None)
+
+
+@bp.route("/templates/<int:template_id>/edit", methods=["GET", "POST"])
+@login_required
+def template_edit(template_id: int) -> str | Response | tuple[str, int]:
+    require(can_manage_templates, current_user)
+    template = db.session.get(ReplyTemplate, template_id)
+    if template is None:
+        abort(404, "There is no such template.")
+    return _edit(TemplateForm(obj=template), template)
+
+
+def _edit(form: TemplateForm, template: ReplyTemplate | None) -> Response | tuple[str, int]:
+    """Show the form, or save it (create when `template` is None) and go back to the list."""
+    problem = None
+    if form.validate_on_submit():
+        fields = {
+            "name": form.name.data or "",
+            "category": None if form.category.data == ANY_CATEGORY else form.category.data,
+            "body": form.body.data or "",
+            "active": form.active.data,
+            "position": form.position.data,
+        }
+        try:
+            if template is None:
+                template = create_template(db.session, key=(form.key.data or "").strip(), **fields)
+            else:
+                update_template(db.session, template, **fields)
+        except ReplyError as exc:
+            db.session.rollback()
+            problem = str(exc)
+        else:
+            db.session.commit()
+            flash(f"Template {template.key!r} saved.", "info")
+            return redirect(url_for("admin.templates"))
+    page = render_template(
+        "admin/template_form.html",
+        form=form,
+        template=template,
+        variables=VARIABLES,
+        problem=problem,
+    )
+    return page, 400 if problem or form.errors else 200

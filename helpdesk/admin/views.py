@@ -1,0 +1,5 @@
+"""Admin pages: each area is a module of its own, imported here to register its routes."""
+
+from __future__ import annotations
+
+from helpdesk.admin import templates_views  # noqa: F401
