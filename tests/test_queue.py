@@ -161,7 +161,9 @@ def searchable(session: Session, agents: tuple[User, User]) -> None:
         ("scratched", ["Refund please"]),  # a body word
         ("KEYBOARD folio", ["Refund please"]),  # words anywhere in one message, any case
         ("jane.doe@example.org", ["Broken zipper on my case"]),  # the customer's email
+        ("Jane.Doe@Example.org", ["Broken zipper on my case"]),  # in any case
         ("jane.doe", ["Broken zipper on my case"]),  # part of it
+        ("doe@example", ["Broken zipper on my case"]),
         ("123456", ["Refund please"]),  # the order number
         ("#123456", ["Refund please"]),
         ("nothing-like-this", []),
