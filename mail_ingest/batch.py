@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from helpdesk.blobs import store_blobs
 from helpdesk.categories import ticket_token
 from helpdesk.models import Customer, FetchedMail, Message, OutboxMail, Ticket, utcnow
+from helpdesk.tickets.services import reserve_ticket_numbers
 from mail_ingest.parse import ParsedMail
 
 MAX_THREAD_IDS = 100
@@ -47,6 +48,8 @@ class IngestBatch:
         self.acks: Tally[str] = Tally()
         self.blobs: dict[str, bytes] = {}
         self.recipients: dict[int, set[str]] = {}  # by id() of the ticket object
+        self.expected_new = 0
+        self._numbers: list[int] = []
 
     @classmethod
     def prefetch(
@@ -68,7 +71,23 @@ class IngestBatch:
                 if address:
                     senders.add(address.strip().lower())
         batch._load(keys, ids, numbers, senders)
+        batch.expected_new = batch._count_likely_new(mails)
         return batch
+
+    def _count_likely_new(self, mails: list[tuple[ParsedMail, str]]) -> int:
+        """Mails that look like new tickets: not seen before, no thread or token we know."""
+        seen: set[str] = set()
+        count = 0
+        for mail, sha in mails:
+            keys = {k for k in content_keys(mail.message_id, sha) if k}
+            if keys & (seen | self.content.keys()):
+                continue
+            seen |= keys
+            if not any(i in self.ticket_by_message_id for i in thread_ids(mail)) and (
+                ticket_token(mail.subject) not in self.ticket_by_number
+            ):
+                count += 1
+        return count
 
     def _load(self, keys: set[str], ids: set[str], numbers: set[int], senders: set[str]) -> None:
         s = self.session
@@ -182,6 +201,14 @@ class IngestBatch:
 
     def remember_ticket(self, ticket: Ticket) -> None:
         self.ticket_by_number[ticket.number] = ticket
+
+    def take_number(self) -> int:
+        """The next ticket number, from a block reserved for the batch's likely new tickets
+        (one statement per batch; a wrong guess costs another statement or a gap)."""
+        if not self._numbers:
+            self._numbers = list(reserve_ticket_numbers(self.session, max(self.expected_new, 1)))
+        self.expected_new -= 1
+        return self._numbers.pop(0)
 
     def count_ack(self, address: str) -> None:
         self.acks[address.strip().lower()] += 1

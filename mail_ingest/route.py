@@ -162,6 +162,7 @@ def _route(
         category=categorize(mail.subject, rules),
         order_number=find_order_number(f"{mail.subject}\n{mail.text}", settings.order_pattern),
         reason=why_new,
+        number=batch.take_number(),
     )
     batch.remember_ticket(ticket)
     # Everything this mail causes on its new ticket happens at the ticket's creation time,

@@ -33,14 +33,19 @@ class TicketError(ValueError):
 
 
 def next_ticket_number(session: Session) -> int:
-    """Take the next number; the row lock serialises concurrent writers on PostgreSQL.
+    return reserve_ticket_numbers(session, 1)[0]
+
+
+def reserve_ticket_numbers(session: Session, count: int) -> range:
+    """Take the next `count` numbers; the counter row's lock serialises concurrent writers
+    on PostgreSQL until commit, and a rollback gives the numbers back.
 
     Runs its statements directly (no flush), so a batch of new objects stays pending.
     """
     take = (
         update(Counter)
         .where(Counter.name == "ticket")
-        .values(value=Counter.value + 1)
+        .values(value=Counter.value + count)
         .returning(Counter.value)
     )
     value = session.execute(take).scalar()
@@ -49,7 +54,7 @@ def next_ticket_number(session: Session) -> int:
             insert_ignore(session, Counter).values(name="ticket", value=FIRST_TICKET_NUMBER - 1)
         )
         value = session.execute(take).scalar()
-    return int(value)
+    return range(int(value) - count + 1, int(value) + 1)
 
 
 def get_or_create_customer(session: Session, email: str, name: str = "") -> Customer:
@@ -96,12 +101,14 @@ def create_ticket(
     order_number: str | None = None,
     actor_id: int | None = None,
     reason: str | None = None,
+    number: int | None = None,
 ) -> Ticket:
+    """A new ticket numbered `number`, or the next number when none is given."""
     if category not in CATEGORIES:
         raise TicketError(f"unknown category {category!r}")
     now = utcnow()
     ticket = Ticket(
-        number=next_ticket_number(session),
+        number=number if number is not None else next_ticket_number(session),
         subject=(subject or "(no subject)")[:500],
         category=category,
         status="new",
@@ -173,6 +180,16 @@ def change_field(
     return True
 
 
+_MESSAGE_DEFAULTS: dict[str, object] = {
+    **dict.fromkeys(("message_id", "date", "html", "raw_sha256", "author_id")),
+    **dict.fromkeys(
+        ("in_reply_to", "references", "sender", "sender_name", "recipients", "subject", "text"), ""
+    ),
+    "automatic": False,
+    "delivery_failure": False,
+}
+
+
 def add_message(
     session: Session, ticket: Ticket, *, at: datetime | None = None, **fields: object
 ) -> Message:
@@ -180,7 +197,8 @@ def add_message(
 
     A person's mail makes the customer wait on us; our own non-automatic answer ends it.
     """
-    message = Message(ticket=ticket, **fields)
+    # Every message sets the same columns, so the ORM can insert many in one statement.
+    message = Message(ticket=ticket, **{**_MESSAGE_DEFAULTS, **fields})
     session.add(message)
     now = at or utcnow()
     ticket.updated_at = now
