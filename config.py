@@ -34,6 +34,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "HELPDESK_STORE_NAME": (str, "ProCase", "ProCase", "ProCase"),
     "HELPDESK_MESSAGE_ID_DOMAIN": (str, None, None, None),
     "HELPDESK_TIMEZONE": (str, "America/Los_Angeles", "America/Los_Angeles", "America/Los_Angeles"),
+    "HELPDESK_BUSINESS_HOURS": (str, "09:00-17:00", "09:00-17:00", "09:00-17:00"),
+    "HELPDESK_BUSINESS_DAYS": (str, "mon-fri", "mon-fri", "mon-fri"),
     "HELPDESK_ORDER_PATTERN": (
         str,
         DEFAULT_ORDER_PATTERNS,

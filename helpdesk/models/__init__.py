@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app import this)."""
 
+from helpdesk.models.admin import AuditEvent, SlaTarget
 from helpdesk.models.base import Base, utcnow
 from helpdesk.models.mailbox import OUTCOMES, FetchedMail, MailboxCursor
 from helpdesk.models.message import DIRECTIONS, Attachment, Blob, Message
@@ -19,6 +20,8 @@ from helpdesk.models.ticket import (
 from helpdesk.models.user import ROLES, User
 
 __all__ = [
+    "AuditEvent",
+    "SlaTarget",
     "CATEGORIES",
     "CHANNELS",
     "DIRECTIONS",
