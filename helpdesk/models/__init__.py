@@ -20,8 +20,6 @@ from helpdesk.models.ticket import (
 from helpdesk.models.user import ROLES, User
 
 __all__ = [
-    "AuditEvent",
-    "SlaTarget",
     "CATEGORIES",
     "CHANNELS",
     "DIRECTIONS",
@@ -33,6 +31,7 @@ __all__ = [
     "STATUSES",
     "ApiToken",
     "Attachment",
+    "AuditEvent",
     "Base",
     "Blob",
     "CategoryRule",
@@ -46,6 +45,7 @@ __all__ = [
     "OutboxMail",
     "PolicyCheck",
     "ReplyTemplate",
+    "SlaTarget",
     "Ticket",
     "TicketEvent",
     "User",
