@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 from helpdesk.blobs import load_blob, store_blob
 from helpdesk.categories import load_rules
 from helpdesk.models import FetchedMail, utcnow
+from mail_ingest import imap
+from mail_ingest.imap import ImapConfig
 from mail_ingest.route import MailSource, ingest_raw
 from mail_ingest.settings import IngestSettings
 
@@ -70,3 +72,26 @@ def reprocess(
     if large:  # an admin asked for it: let it through this once
         settings = IngestSettings(**{**settings.__dict__, "max_bytes": len(raw)})
     return ingest_raw(session, raw, source, settings, load_rules(session))
+
+
+def fetch_if_missing(session: Session, record_id: int, cfg: ImapConfig) -> bytes | None:
+    """A mail quarantined for its size was never fetched: get it from the mailbox now.
+
+    None when the bytes are stored, or it is not in quarantine (`reprocess` says why).
+    Raises ReprocessError, or imap.MailboxUnavailable when the server cannot be reached.
+    """
+    record = session.get(FetchedMail, record_id)
+    if record is None or record.raw_sha256 or record.outcome != "quarantined":
+        return None
+    if record.mailbox != cfg.mailbox:
+        raise ReprocessError(f"mail {record_id} came from {record.mailbox}, not {cfg.mailbox}")
+    client = imap.connect(cfg)
+    try:
+        if imap.select(client, cfg.folder) != record.uidvalidity:
+            raise ReprocessError("the mailbox's UIDVALIDITY changed; the mail cannot be found")
+        bodies = imap.fetch_bodies(client, [record.uid])
+    finally:
+        client.logout()
+    if record.uid not in bodies:
+        raise ReprocessError(f"UID {record.uid} is no longer in the mailbox")
+    return bodies[record.uid]

@@ -10,10 +10,9 @@ from flask.cli import with_appcontext
 
 from helpdesk.database import writer_session
 from helpdesk.extensions import db
-from mail_ingest import imap
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
 from mail_ingest.poller import Poller
-from mail_ingest.quarantine import ReprocessError, list_quarantine, reprocess
+from mail_ingest.quarantine import ReprocessError, fetch_if_missing, list_quarantine, reprocess
 from mail_ingest.settings import IngestSettings
 
 
@@ -81,7 +80,7 @@ def reprocess_command(record_id: int) -> None:
     """Run a quarantined mail through ingestion again."""
     settings = IngestSettings.from_config(current_app.config)
     try:
-        raw = _fetch_if_missing(record_id)
+        raw = fetch_if_missing(db.session, record_id, ImapConfig.from_config(current_app.config))
         record = reprocess(db.session, record_id, settings, raw)
         db.session.commit()
     except (ReprocessError, MailboxUnavailable) as exc:
@@ -92,28 +91,6 @@ def reprocess_command(record_id: int) -> None:
         f"Mail {record_id}: {record.outcome}{where}"
         + (f": {record.reason}" if record.reason else "")
     )
-
-
-def _fetch_if_missing(record_id: int) -> bytes | None:
-    """A mail quarantined for its size was never fetched: get it from the mailbox now."""
-    from helpdesk.models import FetchedMail
-
-    record = db.session.get(FetchedMail, record_id)
-    if record is None or record.raw_sha256:
-        return None
-    cfg = ImapConfig.from_config(current_app.config)
-    if record.mailbox != cfg.mailbox:
-        raise ReprocessError(f"mail {record_id} came from {record.mailbox}, not {cfg.mailbox}")
-    client = imap.connect(cfg)
-    try:
-        if imap.select(client, cfg.folder) != record.uidvalidity:
-            raise ReprocessError("the mailbox's UIDVALIDITY changed; the mail cannot be found")
-        bodies = imap.fetch_bodies(client, [record.uid])
-    finally:
-        client.logout()
-    if record.uid not in bodies:
-        raise ReprocessError(f"UID {record.uid} is no longer in the mailbox")
-    return bodies[record.uid]
 
 
 def register(group: click.Group) -> None:
