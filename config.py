@@ -36,6 +36,7 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "HELPDESK_TIMEZONE": (str, "America/Los_Angeles", "America/Los_Angeles", "America/Los_Angeles"),
     "HELPDESK_BUSINESS_HOURS": (str, "09:00-17:00", "09:00-17:00", "09:00-17:00"),
     "HELPDESK_BUSINESS_DAYS": (str, "mon-fri", "mon-fri", "mon-fri"),
+    "HELPDESK_SLA_WARNING_MINUTES": (_int, 120, 120, 120),
     "HELPDESK_ORDER_PATTERN": (
         str,
         DEFAULT_ORDER_PATTERNS,
