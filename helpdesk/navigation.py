@@ -17,6 +17,10 @@ NAV: list[tuple[str, str, Callable[[Any], bool]]] = [
     ("Templates", "admin.templates", access.can_manage_templates),
     ("Quarantine", "admin.quarantine", access.can_manage_quarantine),
     ("Users", "admin.users", access.can_administer),
+    ("Rules", "admin.rules", access.can_administer),
+    ("SLA", "admin.sla", access.can_administer),
+    ("Mailbox", "admin.mailbox", access.can_manage_quarantine),
+    ("Audit log", "admin.audit", access.can_administer),
 ]
 
 

@@ -2,4 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk.admin import templates_views  # noqa: F401
+from helpdesk.admin import (
+    templates_views,  # noqa: F401
+    users_views,  # noqa: F401
+)

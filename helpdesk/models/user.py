@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -34,3 +35,11 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # flask-login
         return self.active
+
+    @property
+    def session_stamp(self) -> str:
+        """Changes with the password, so a new password ends the sessions made before it."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
+
+    def get_id(self) -> str:  # flask-login keeps this in the session; auth/loader.py checks it
+        return f"{self.id}:{self.session_stamp}"
