@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpdesk.admin import (
+    rules_views,  # noqa: F401
     templates_views,  # noqa: F401
     users_views,  # noqa: F401
 )
