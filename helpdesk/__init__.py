@@ -61,7 +61,7 @@ def _blueprints() -> list[Blueprint]:
     from importlib import import_module
 
     blueprints = []
-    for feature in ("auth", "tickets", "replies", "api", "admin", "policy_panel"):
+    for feature in ("auth", "tickets", "replies", "api", "admin", "policy_panel", "reports"):
         package = import_module(f"helpdesk.{feature}")
         try:
             import_module(f"helpdesk.{feature}.views")

@@ -1,0 +1,239 @@
+"""The tables and charts of each report page, built from the report objects (pure).
+
+Times are shown in the store's time zone; ticket columns hold ticket numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from helpdesk.models import CATEGORIES, SlaTarget
+from helpdesk.reports.activity import Activity, Timing
+from helpdesk.reports.backlog import AGE_BUCKETS, AGE_LABELS, OPEN_STATUSES, Backlog
+from helpdesk.reports.charts import Series, bar_chart, line_chart
+from helpdesk.reports.money import Money, MoneyRow
+from helpdesk.reports.sla import TARGETS, SlaRow
+from helpdesk.reports.tables import Column, Table
+
+COUNT = "number"
+
+
+def local_time(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
+    statuses = [Column(s.title(), COUNT) for s in OPEN_STATUSES]
+    by_status = Table(
+        "category_status",
+        "Open tickets by category and status",
+        [Column("Category"), *statuses, Column("Total", COUNT)],
+    )
+    for category, counts in sorted(report.by_category_status.items()):
+        row = [counts.get(s, 0) for s in OPEN_STATUSES]
+        by_status.rows.append([category, *row, sum(row)])
+    totals = [sum(r[i] for r in by_status.rows) for i in range(1, len(OPEN_STATUSES) + 2)]
+    by_status.footer = ["Total", *totals]
+    oldest = Table(
+        "oldest_waiting",
+        "Waiting longest for us",
+        [
+            Column("Ticket", "ticket"),
+            Column("Subject"),
+            Column("Customer"),
+            Column("Waiting since"),
+            Column("Hours waiting", COUNT),
+        ],
+    )
+    for t in report.oldest_waiting:
+        since = local_time(datetime.fromisoformat(t["waiting_since"]), tz)
+        oldest.rows.append([t["number"], t["subject"], t["customer"], since, t["waiting_hours"]])
+    return [
+        Table(
+            "waiting",
+            "Who the open tickets wait on",
+            [Column("Waiting on"), Column("Open tickets", COUNT)],
+            [["Us", report.waiting_on_us], ["The customer", report.waiting_on_customer]],
+        ),
+        by_status,
+        Table(
+            "age",
+            "Open tickets by age",
+            [Column("Age"), Column("Open tickets", COUNT)],
+            [[AGE_LABELS[b], report.by_age.get(b, 0)] for b in AGE_BUCKETS],
+        ),
+        Table(
+            "assignee",
+            "Open tickets by assignee",
+            [Column("Assignee"), Column("Open tickets", COUNT)],
+            [[name, count] for name, count in report.by_assignee.items()],
+        ),
+        oldest,
+    ]
+
+
+def age_chart(report: Backlog) -> Markup:
+    values = [report.by_age.get(b, 0) for b in AGE_BUCKETS]
+    return Markup(bar_chart("Open tickets by age", [AGE_LABELS[b] for b in AGE_BUCKETS], values))
+
+
+def _timing_table(key: str, title: str, first: str, timings: dict[str, Timing]) -> Table:
+    columns = [
+        Column(first),
+        Column("Tickets", COUNT),
+        Column("Median", "duration"),
+        Column("90th percentile", "duration"),
+    ]
+    rows: list[list[object]] = [[k, t.count, t.median, t.p90] for k, t in timings.items()]
+    return Table(key, title, columns, rows)
+
+
+def activity_tables(report: Activity) -> list[Table]:
+    daily = Table(
+        "daily",
+        "Tickets created and solved per day",
+        [Column("Day"), Column("Created", COUNT), Column("Solved", COUNT)],
+        [
+            [d.isoformat(), c, s]
+            for d, c, s in zip(report.days, report.created, report.solved, strict=True)
+        ],
+        footer=["Total", sum(report.created), sum(report.solved)],
+    )
+    reopen = Table(
+        "reopen",
+        "Reopened after being solved",
+        [Column("Solved", COUNT), Column("Reopened", COUNT), Column("Reopen rate", "percent")],
+        [[report.solved_total, report.reopened, report.reopen_rate]],
+    )
+    tables = [daily, reopen]
+    for kind, label, timings in (
+        ("first_response", "First response time", report.first_response),
+        ("resolution", "Resolution time", report.resolution),
+    ):
+        for group, name in (("category", "Category"), ("agent", "Agent")):
+            title = f"{label} by {name.lower()}"
+            tables.append(_timing_table(f"{kind}_{group}", title, name, timings.get(group, {})))
+    return tables
+
+
+def daily_chart(report: Activity) -> Markup:
+    labels = [d.strftime("%b %d") for d in report.days]
+    series = [Series("Created", report.created), Series("Solved", report.solved)]
+    return Markup(line_chart("Tickets created and solved per day", labels, series))
+
+
+MONEY_COLUMNS = [
+    Column("Refunds", COUNT),
+    Column("Refunded (USD)", "money"),
+    Column("Restocking fees charged (USD)", "money"),
+    Column("Fees waived, quality (USD)", "money"),
+    Column("Warranty replacements", COUNT),
+]
+
+
+def _money_row(name: str, row: MoneyRow) -> list[object]:
+    return [
+        name,
+        row.refund_count,
+        row.refunds,
+        row.fees_charged,
+        row.fees_waived,
+        row.replacements,
+    ]
+
+
+def money_tables(report: Money) -> list[Table]:
+    return [
+        Table(
+            key,
+            title,
+            [Column(first), *MONEY_COLUMNS],
+            [_money_row(name, row) for name, row in groups.items()],
+            footer=_money_row("Total", report.total),
+        )
+        for key, title, first, groups in (
+            ("category", "By category", "Category", report.by_category),
+            ("product", "By product", "Product", report.by_product),
+        )
+    ]
+
+
+def _target_row(category: str, target: SlaTarget | None) -> list[object]:
+    if target is None:
+        return [category, None, None, "no target"]
+    minutes = (target.first_response_minutes, target.resolution_minutes)
+    clock = "business hours" if target.business_hours else "calendar time"
+    return [category, *(None if m is None else m * 60 for m in minutes), clock]
+
+
+def sla_tables(
+    targets: dict[str, SlaTarget],
+    counts: dict[str, dict[str, dict[str, int]]],
+    rows: list[SlaRow],
+    now: datetime,
+    tz: ZoneInfo,
+) -> list[Table]:
+    categories = sorted(set(CATEGORIES) | set(targets))
+    summary = Table(
+        "summary",
+        "Breached and due soon by category",
+        [
+            Column("Category"),
+            Column("Target"),
+            Column("Breached", COUNT),
+            Column("Due soon", COUNT),
+        ],
+    )
+    for category, kinds in sorted(counts.items()):
+        for kind, label in TARGETS.items():
+            if kind in kinds:
+                found = kinds[kind]
+                summary.rows.append([category, label, found["breached"], found["due_soon"]])
+    tickets = Table(
+        "tickets",
+        "Tickets breached or due soon, most urgent first",
+        [
+            Column("Ticket", "ticket"),
+            Column("Subject"),
+            Column("Category"),
+            Column("Assignee"),
+            Column("Target"),
+            Column("Due"),
+            Column("State"),
+            Column("Late by", "duration"),
+            Column("Time left", "duration"),
+        ],
+    )
+    for r in rows:
+        late = r.late_seconds(now)
+        tickets.rows.append(
+            [
+                r.number,
+                r.subject,
+                r.category,
+                r.assignee,
+                TARGETS[r.target],
+                local_time(r.due, tz),
+                "Breached" if r.breached else "Due soon",
+                late if r.breached else None,
+                None if r.breached else -late,
+            ]
+        )
+    return [
+        Table(
+            "targets",
+            "Targets",
+            [
+                Column("Category"),
+                Column("First response", "duration"),
+                Column("Resolution", "duration"),
+                Column("Clock"),
+            ],
+            [_target_row(c, targets.get(c)) for c in categories],
+        ),
+        summary,
+        tickets,
+    ]

@@ -1,0 +1,63 @@
+"""A report table: what a page shows and what its "Download CSV" link gives, from one source.
+
+Cells hold raw values; a column's kind says how to show them. On the page a duration
+reads "4.5 h" and a ticket number is a link; in the CSV a duration is a number of hours
+and a ticket its number, so a spreadsheet can sum and sort them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from helpdesk.reports.csvout import to_csv
+from helpdesk.reports.stats import human_duration
+
+KINDS = ("text", "number", "duration", "ticket", "percent", "money")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"
+
+    @property
+    def csv_name(self) -> str:
+        return f"{self.name} (hours)" if self.kind == "duration" else self.name
+
+    def show(self, value: object) -> str:
+        """The cell as the page shows it (a ticket link is drawn by the template)."""
+        if value is None:
+            return "—"
+        if self.kind == "duration":
+            return human_duration(float(value))  # type: ignore[arg-type]
+        if self.kind == "percent":
+            return f"{float(value):.1%}"  # type: ignore[arg-type]
+        return str(value)
+
+    def csv(self, value: object) -> object:
+        if self.kind == "duration" and value is not None:
+            return round(float(value) / 3600, 2)  # type: ignore[arg-type]
+        if self.kind == "percent" and value is not None:
+            return round(float(value), 4)  # type: ignore[arg-type]
+        return value
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: Sequence[Column]
+    rows: list[Sequence[object]] = field(default_factory=list)
+    footer: Sequence[object] | None = None  # a totals row, shown last and written last
+
+    def to_csv(self) -> str:
+        rows = [*self.rows, *([self.footer] if self.footer else [])]
+        return to_csv(
+            [c.csv_name for c in self.columns],
+            ([c.csv(v) for c, v in zip(self.columns, row, strict=True)] for row in rows),
+        )
+
+
+def find_table(tables: Sequence[Table], key: str | None) -> Table | None:
+    return next((t for t in tables if t.key == key), None)
