@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from helpdesk.admin import (
     rules_views,  # noqa: F401
+    sla_views,  # noqa: F401
     templates_views,  # noqa: F401
     users_views,  # noqa: F401
 )
