@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets
 from helpdesk.api import bp
+from helpdesk.api import reports_views as reports_views
 from helpdesk.api.auth import api_view, json_error
 from helpdesk.policy import FactsError, evaluate, parse_facts
 
