@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from helpdesk.models import Ticket, utcnow
 from helpdesk.orders.services import import_orders
 from helpdesk.outbox.sender import send_due
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import shot, sign_in
 from tests.factories import PASSWORD, make_user
 from tests.mailfactory import make_mail
 from tests.poller_helpers import make_poller
@@ -54,6 +54,7 @@ def test_agent_answers_a_return_with_the_policy_and_a_template(  # type: ignore[
 
     # The queue shows the new ticket; the agent opens it.
     sign_in(page, agent.email, PASSWORD)
+    shot(page, "queue")
     row_link = page.get_by_role("link", name="Return request for order #204518")
     row_link.first.click()
     assert page.get_by_role("heading", name="Return request for order #204518").is_visible()
@@ -69,6 +70,7 @@ def test_agent_answers_a_return_with_the_policy_and_a_template(  # type: ignore[
 
     # The suggested template already holds the refund; the agent sends it.
     page.get_by_role("button", name="Use template").click()
+    shot(page, "ticket")
     text = page.locator("#reply-text").input_value()
     assert "19.99" in text and "Dana" in text
     page.locator("#reply-text").fill(text + "\nThank you for shopping with us.")
