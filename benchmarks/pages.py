@@ -16,12 +16,10 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -30,210 +28,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
+from fill import PASSWORD, Shape, admin, create_database, database_url, fill  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
-
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PASSWORD = "benchmark password"
-NOW = datetime.now(UTC).replace(microsecond=0)
-
-CATEGORIES = {  # weights
-    "shipping": 30,
-    "wrong_item": 12,
-    "warranty": 14,
-    "return": 18,
-    "promotion": 6,
-    "partnership": 3,
-    "general": 17,
-}
-SUBJECTS = {
-    "shipping": ["Where is my order?", "Tracking number not updating", "Shipping to Canada?"],
-    "wrong_item": ["Received the wrong case for my iPad", "Wrong color delivered"],
-    "warranty": ["Warranty claim: keyboard stopped working", "Defective zipper", "Hinge broke"],
-    "return": ["Return request", "Can I exchange for a different color?", "Refund status"],
-    "promotion": ["Promo code does not work", "Discount not applied at checkout"],
-    "partnership": ["Collaboration proposal for my YouTube channel", "Wholesale inquiry"],
-    "general": ["Hello", "Order question", "Question about my case"],
-}
-COMMON = (  # the most frequent words of support mail, most frequent first
-    "the I to and a my is it you for of order in not that this was on with have but be can "
-    "please me at case do would like received so what as an if when get there are thank "
-    "your from will just we no still it's been any need one"
-)
-DOMAIN = (  # the words agents search for: each one a small share of the mail
-    "arrived yesterday noticed stand hold tablet properly tell should next ordered daughter "
-    "likes color magnet weak box damaged keyboard stopped working weeks zipper broke first "
-    "day refund replacement tracking delivered nothing door neighbor iPad Samsung Galaxy Pro "
-    "Air mini folio sleeve cover screen protector charging port hinge cracked scratched "
-    "corner label exchange warranty promo code discount checkout regards morning waiting"
-)
-
-
-def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
-    """Common words, then the domain words among 4,000 rarer ones; Zipf weights (1/rank)."""
-    syllables = "ka lo mi ne ru sa ti vo ze pa ri do fu ge ha ju".split()  # noqa: SIM905
-    tail = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(5000)}
-    rest = DOMAIN.split() + sorted(tail)[:4000]
-    rng.shuffle(rest)
-    words = COMMON.split() + rest
-    cumulative, total = [], 0.0
-    for rank in range(1, len(words) + 1):
-        total += 1 / rank
-        cumulative.append(total)
-    return words, cumulative
-
-
-FIRST = "Alice Bob Carla Dmitri Erin Fatima Gustav Hana Ivan Julia Kofi Lena Marco Nina".split()  # noqa: SIM905
-LAST = "Smith Jones Garcia Müller Rossi Nguyen Kowalski Tanaka Silva Khan Novak Berg".split()  # noqa: SIM905
-DOMAINS = "gmail.com yahoo.com outlook.com icloud.com web.de example.org".split()  # noqa: SIM905
-
-
-def admin(sql: str) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
-
-
-def pick_status(rng: random.Random, age_days: float) -> str:
-    """Old tickets are mostly closed; the open work is the last few weeks."""
-    if age_days < 3:
-        weights = (35, 35, 15, 10, 5)
-    elif age_days < 30:
-        weights = (3, 12, 15, 35, 35)
-    else:
-        weights = (0.2, 0.8, 1, 8, 90)
-    return rng.choices(("new", "open", "pending", "solved", "closed"), weights)[0]
-
-
-def text_of(rng: random.Random, vocab: tuple[list[str], list[float]], words: int) -> str:
-    return " ".join(rng.choices(vocab[0], cum_weights=vocab[1], k=words)).capitalize() + "."
-
-
-def rows(
-    rng: random.Random, tickets: int, users: list[int]
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[Any]]:
-    """Customers, tickets, messages and events, as tuples for COPY."""
-    vocab = vocabulary(rng)
-    customers = []
-    for n in range(1, int(tickets * 0.6) + 1):
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        email = f"{first.lower()}.{last.lower()}{n}@{rng.choice(DOMAINS)}"
-        customers.append((n, email, f"{first} {last}", NOW - timedelta(days=800)))
-    ticket_rows, message_rows, event_rows = [], [], []
-    cats, weights = list(CATEGORIES), list(CATEGORIES.values())
-    message_id = event_id = 0
-    span = 730 * 86400
-    for n in range(1, tickets + 1):
-        # Ticket ids grow with time; a share of tickets arrive within the same second.
-        created = NOW - timedelta(seconds=span * (1 - n / tickets) ** 1.3 + rng.random())
-        created = created.replace(microsecond=0) if n % 5 == 0 else created
-        age = (NOW - created).total_seconds() / 86400
-        category = rng.choices(cats, weights)[0]
-        status = pick_status(rng, age)
-        subject = rng.choice(SUBJECTS[category])
-        assignee = None if status == "new" and rng.random() < 0.7 else rng.choice(users)
-        updated = min(created + timedelta(hours=rng.uniform(0, 72)), NOW)
-        waiting = created if status in ("new", "open") and rng.random() < 0.8 else None
-        deadline = (
-            (created + timedelta(days=30)).date()
-            if category in ("return", "warranty", "wrong_item") and rng.random() < 0.5
-            else None
-        )
-        order = f"{100000 + n}" if rng.random() < 0.4 else None
-        priority = rng.choices(("low", "normal", "high", "urgent"), (10, 75, 12, 3))[0]
-        resolved = updated if status in ("solved", "closed") else None
-        customer_id = rng.randint(1, len(customers))
-        ticket_rows.append(
-            (n, 1000 + n, subject, category, status, priority, customer_id, assignee, order,
-             created, updated, None, resolved, waiting, deadline)
-        )  # fmt: skip
-        for k in range(rng.choice((2, 3, 3, 3, 4))):
-            message_id += 1
-            inbound = k % 2 == 0
-            sender = customers[customer_id - 1][1] if inbound else "support@procase.com"
-            body = text_of(rng, vocab, rng.randint(40, 90))
-            if order and k == 0:
-                body += f" Order #{order}."
-            at = created + timedelta(hours=6 * k)
-            message_rows.append(
-                (message_id, n, "inbound" if inbound else "outbound", f"<m{message_id}@bench>",
-                 "", "", sender, "", "support@procase.com", ("Re: " if k else "") + subject,
-                 body, False, False, at, at)
-            )  # fmt: skip
-        for kind, old, new in (("created", None, "new"), ("status", "new", status)):
-            event_id += 1
-            event_rows.append((event_id, n, None, kind, old, new, created))
-    return customers, ticket_rows, message_rows, event_rows
-
-
-def copy(conn: psycopg.Connection[Any], table: str, columns: str, data: list[Any]) -> None:
-    with conn.cursor() as cur, cur.copy(f'COPY "{table}" ({columns}) FROM STDIN') as out:
-        for row in data:
-            out.write_row(row)
-
-
-FTS_INDEX = (
-    "CREATE INDEX ix_message_fts ON message USING gin "
-    "(to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(text, '')))"
-)
-
-
-def fill(url: str, tickets: int, seed: int) -> None:
-    rng = random.Random(seed)
-    pw = generate_password_hash(PASSWORD)
-    users = list(range(1, 21))
-    started = time.perf_counter()
-    customers, ticket_rows, message_rows, event_rows = rows(rng, tickets, users)
-    generated = time.perf_counter()
-    with psycopg.connect(url) as conn:
-        conn.execute("DROP INDEX ix_message_fts")  # built once after the load: much faster
-        copy(
-            conn,
-            "user",
-            "id, email, name, role, password_hash, active, created_at",
-            [(u, f"agent{u}@procase.com", f"Agent {u:02d}", "agent", pw, True, NOW) for u in users],
-        )
-        copy(conn, "customer", "id, email, name, created_at", customers)
-        copy(
-            conn,
-            "ticket",
-            "id, number, subject, category, status, priority, customer_id, assignee_id, "
-            "order_number, created_at, updated_at, first_response_at, resolved_at, "
-            "waiting_since, policy_deadline",
-            ticket_rows,
-        )
-        copy(
-            conn,
-            "message",
-            'id, ticket_id, direction, message_id, in_reply_to, "references", sender, '
-            "sender_name, recipients, subject, text, automatic, delivery_failure, date, created_at",
-            message_rows,
-        )
-        copy(
-            conn,
-            "ticket_event",
-            "id, ticket_id, actor_id, kind, old_value, new_value, created_at",
-            event_rows,
-        )
-        conn.execute(FTS_INDEX)  # type: ignore[arg-type]
-        for table in ("user", "customer", "ticket", "message", "ticket_event"):
-            conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # type: ignore[arg-type]
-                f'(SELECT max(id) FROM "{table}"))'
-            )
-        conn.execute(
-            "INSERT INTO counter (name, value) VALUES ('ticket', %s)",
-            (1000 + tickets,),
-        )
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-    print(
-        f"filled {tickets:,} tickets, {len(customers):,} customers, "
-        f"{len(message_rows):,} messages, {len(event_rows):,} events: "
-        f"{generated - started:.1f} s generating, {time.perf_counter() - generated:.1f} s "
-        "loading + indexing + VACUUM ANALYZE",
-        flush=True,
-    )
 
 
 def measure(url: str, runs: int, tickets: int) -> list[tuple[str, float, float, float]]:
@@ -340,20 +136,12 @@ def main() -> None:
     parser.add_argument("--database", help="measure this existing bench database, no fill")
     args = parser.parse_args()
     name = args.database or f"bench_pages_{uuid.uuid4().hex[:8]}"
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    if not args.database:
-        admin(f"CREATE DATABASE {name}")
+    url = database_url(name)
     try:
         if not args.database:
-            env = dict(os.environ, DATABASE_URL=url, HELPDESK_ENV="development")
-            subprocess.run(
-                [sys.executable, "-m", "helpdesk.cli", "db", "upgrade"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            fill(url, args.tickets, args.seed)
+            create_database(name)
+            shape = Shape(tickets=args.tickets, customers=int(args.tickets * 0.6), days=730)
+            fill(url, shape, args.seed)
         results = measure(url, args.runs, args.tickets)
     finally:
         if args.keep or args.database:
