@@ -37,21 +37,29 @@ def make_poller(app: Flask, imap: Any, port: int | None = None, **kw: Any) -> Po
     return Poller(writer_session(db.engine), imap_config(imap, port), settings, **kw)
 
 
-def cli_env(app: Flask, imap: Any, **extra: str) -> dict[str, str]:
+def app_env(app: Flask, **extra: str) -> dict[str, str]:
+    """The environment of a `helpdesk` process on the test app's database (no mail servers)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IMAP_", "MAIL_"))}
     env.update(
         HELPDESK_ENV="test",
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
         HELPDESK_INSTANCE_PATH=app.instance_path,
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def cli_env(app: Flask, imap: Any, **extra: str) -> dict[str, str]:
+    return app_env(
+        app,
         IMAP_HOST=imap.host,
         IMAP_PORT=str(imap.port),
         IMAP_USERNAME=imap.username,
         IMAP_PASSWORD=imap.password,
         IMAP_SSL="false",
-        PYTHONPATH=str(ROOT),
+        **extra,
     )
-    env.update(extra)
-    return env
 
 
 def run_cli(
