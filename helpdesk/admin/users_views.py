@@ -94,7 +94,6 @@ def user_show(user_id: int) -> str:
         "admin/user.html",
         user=user,
         role_form=RoleForm(role=user.role),
-        confirm=ConfirmForm(),
         reactivate_form=ReactivateForm(),
     )
 

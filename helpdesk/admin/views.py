@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpdesk.admin import (
+    mailbox_views,  # noqa: F401
     rules_views,  # noqa: F401
     sla_views,  # noqa: F401
     templates_views,  # noqa: F401
