@@ -62,6 +62,7 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "MAIL_USERNAME": (str, None, None, None),
     "MAIL_PASSWORD": (str, None, None, None),
     "MAIL_DEFAULT_SENDER": (str, None, None, None),
+    "HELPDESK_PROXY_FIX": (_bool, False, False, False),
     "RATELIMIT_STORAGE_URI": (str, "memory://", "memory://", "memory://"),
     "LOGIN_LIMIT_PER_ACCOUNT": (str, "5 per 15 minutes", "5 per 15 minutes", "5 per 15 minutes"),
     "LOGIN_LIMIT_PER_ADDRESS": (str, "30 per 15 minutes", "30 per 15 minutes", "30 per 15 minutes"),

@@ -25,6 +25,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     check_config(app.config)
+    if app.config.get("HELPDESK_PROXY_FIX"):
+        # Behind one reverse proxy: client address, scheme, host and prefix from X-Forwarded-*.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)  # type: ignore[method-assign]
     _configure_database(app)
     _configure_mail(app)
     _configure_cookies(app, settings)

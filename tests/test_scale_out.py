@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 from helpdesk import create_app
 from tests.factories import PASSWORD, make_user
@@ -130,3 +130,18 @@ def test_a_session_and_its_csrf_token_work_on_another_instance(web_app: Flask, s
     assert signed_in is not None
     first.set_cookie("session", signed_in.value)
     assert first.get("/").status_code == 200  # signed in on the second, works on the first
+
+
+def test_behind_a_proxy_x_forwarded_headers_count_with_the_flag(web_app: Flask) -> None:
+    """HELPDESK_PROXY_FIX=1: the client's address and https come from the proxy's headers."""
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    seen = []
+    for flag in (False, True):
+        app = create_app({**web_app.config, "HELPDESK_PROXY_FIX": flag})
+
+        @app.get("/_probe")
+        def probe() -> str:
+            return f"{request.remote_addr} {request.scheme}"
+
+        seen.append(app.test_client().get("/_probe", headers=headers).get_data(as_text=True))
+    assert seen == ["127.0.0.1 http", "203.0.113.7 https"]
