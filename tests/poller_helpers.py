@@ -51,15 +51,14 @@ def app_env(app: Flask, **extra: str) -> dict[str, str]:
 
 
 def cli_env(app: Flask, imap: Any, **extra: str) -> dict[str, str]:
-    return app_env(
-        app,
-        IMAP_HOST=imap.host,
-        IMAP_PORT=str(imap.port),
-        IMAP_USERNAME=imap.username,
-        IMAP_PASSWORD=imap.password,
-        IMAP_SSL="false",
-        **extra,
-    )
+    imap_settings = {
+        "IMAP_HOST": imap.host,
+        "IMAP_PORT": str(imap.port),
+        "IMAP_USERNAME": imap.username,
+        "IMAP_PASSWORD": imap.password,
+        "IMAP_SSL": "false",
+    }
+    return app_env(app, **{**imap_settings, **extra})
 
 
 def run_cli(
