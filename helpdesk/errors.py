@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from helpdesk.api.errors import http_error_json, is_api_request, server_error_json
+
 
 def register(app: Flask) -> None:
+    """HTML error pages; under /api/ the same errors as JSON."""
+
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> tuple[Any, int]:
+        if is_api_request():
+            return http_error_json(error)
         return render_template(
             "error.html",
             code=400,
@@ -18,15 +26,19 @@ def register(app: Flask) -> None:
         ), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[Any, int]:
+        if is_api_request():
+            return http_error_json(error)
         code = error.code or 500
         return render_template(
             "error.html", code=code, title=error.name, message=error.description
         ), code
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: Exception) -> tuple[Any, int]:
         app.logger.exception("Unhandled error")
+        if is_api_request():
+            return server_error_json()
         generic = InternalServerError()
         return render_template(
             "error.html",

@@ -26,16 +26,27 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, email: str, name: str = "") -> tuple[ApiToken, str]:
-    """A new token for the active user `email`, with the user's current role; and its secret."""
+def create_token(
+    session: Session, email: str, name: str = "", role: str | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for the active user `email`, and its secret.
+
+    The token's role is `role`, which may be lower than the user's but not higher;
+    by default the user's current role.
+    """
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
         raise TokenError(f"there is no user with the email {email}")
     if not user.active:
         raise TokenError(f"{user.email} is deactivated")
+    role = role or user.role
+    if role not in RANK:
+        raise TokenError(f"unknown role {role!r}: choose one of {', '.join(RANK)}")
+    if RANK[role] > RANK.get(user.role, 0):
+        raise TokenError(f"{user.email} is {user.role}: a token cannot have the role {role}")
     raw = secrets.token_urlsafe(32)
     token = ApiToken(
-        user_id=user.id, name=name.strip()[:200], token_hash=hash_token(raw), role=user.role
+        user_id=user.id, name=name.strip()[:200], token_hash=hash_token(raw), role=role
     )
     session.add(token)
     session.flush()

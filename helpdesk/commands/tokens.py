@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 
 from helpdesk.api.tokens import TokenError, create_token, list_tokens, revoke_token
 from helpdesk.extensions import db
+from helpdesk.models import ROLES
 
 
 @click.group("tokens")
@@ -15,11 +16,18 @@ def tokens() -> None:
 @tokens.command("create")
 @click.argument("email")
 @click.option("--name", default="", help="What the token is for.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default=None,
+    help="A role lower than the user's (default: the user's role).",
+)
 @with_appcontext
-def create(email: str, name: str) -> None:
-    """Create a token for the user EMAIL, with that user's role; it is shown only now."""
+def create(email: str, name: str, role: str | None) -> None:
+    """Create a token for the user EMAIL, with that user's role or a lower one; it is shown
+    only now."""
     try:
-        token, raw = create_token(db.session, email, name)
+        token, raw = create_token(db.session, email, name, role)
         db.session.commit()
     except TokenError as exc:
         db.session.rollback()
