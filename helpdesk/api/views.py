@@ -1,4 +1,7 @@
-"""API v1 endpoints, and JSON (never HTML) error answers for the whole blueprint."""
+"""API v1 endpoints, and JSON (never HTML) error answers for the whole blueprint.
+
+Each area's routes live in a module of its own, imported here to register them.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,40 @@ from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets
 from helpdesk.api import bp
+from helpdesk.api import customers_views as customers_views
 from helpdesk.api import reports_views as reports_views
+from helpdesk.api import tickets_views as tickets_views
 from helpdesk.api.auth import api_view, json_error
+from helpdesk.api.errors import ApiError, http_error_json
+from helpdesk.api.openapi import openapi_document
 from helpdesk.policy import FactsError, evaluate, parse_facts
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> tuple[Response, int]:
-    return json_error(error.code or 500, error.description or error.name)
+    return http_error_json(error)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> tuple[Response, int]:
+    return error.response()
+
+
+@bp.before_request
+def _refuse_nul() -> tuple[Response, int] | None:
+    """NUL cannot be stored or searched (PostgreSQL refuses it): 400, not a failure later."""
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            return json_error(400, "Query parameters cannot contain NUL characters.", name)
+    if "\x00" in request.path:
+        return json_error(400, "The path cannot contain NUL characters.")
+    return None
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI document of this API (no authentication needed)."""
+    return jsonify(openapi_document())
 
 
 @bp.post("/policy/evaluate")

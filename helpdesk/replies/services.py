@@ -74,7 +74,12 @@ FACT_LABELS = {
 
 
 class ReplyError(ValueError):
-    """A reply, note or template that cannot be saved (the message says why)."""
+    """A reply, note or template that cannot be saved (the message says why; `field`
+    names the field when it is one)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class TemplateProblem(ReplyError):
@@ -407,11 +412,11 @@ def send_reply(
     """
     text = _clean(text)
     if not text:
-        raise ReplyError("Write a reply before sending it.")
+        raise ReplyError("Write a reply before sending it.", "text")
     if len(text) > MAX_TEXT:
-        raise ReplyError("The reply is too long.")
+        raise ReplyError("The reply is too long.", "text")
     if status not in REPLY_STATUSES:
-        raise ReplyError(f"Unknown status {status!r}.")
+        raise ReplyError(f"Unknown status {status!r}.", "status")
     # Wait for a mail being ingested for this ticket right now (PostgreSQL row lock).
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     newer = newer_inbound(session, ticket, seen_message_id)
@@ -460,9 +465,9 @@ def add_note(session: Session, ticket: Ticket, *, author: User, text: str) -> Me
     """An internal note on the ticket: seen by agents, never emailed."""
     text = _clean(text)
     if not text:
-        raise ReplyError("Write a note before adding it.")
+        raise ReplyError("Write a note before adding it.", "text")
     if len(text) > MAX_TEXT:
-        raise ReplyError("The note is too long.")
+        raise ReplyError("The note is too long.", "text")
     note = add_message(
         session,
         ticket,

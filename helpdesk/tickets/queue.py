@@ -83,11 +83,13 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}")
 
 
 class QueueError(ValueError):
-    """Invalid queue parameters; `messages` says what is wrong, one line each."""
+    """Invalid queue parameters; `messages` says what is wrong, one line each, and
+    `fields` names the parameter of each line (for the API's answer)."""
 
-    def __init__(self, messages: list[str]) -> None:
+    def __init__(self, messages: list[str], fields: list[str] | None = None) -> None:
         super().__init__(" ".join(messages))
         self.messages = messages
+        self.fields = fields or []
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ def _choice(
 def parse_params(args: Mapping[str, str]) -> QueueParams:
     """Validate the queue's query arguments; QueueError lists everything that is wrong."""
     errors: list[str] = []
+    fields: list[str] = []  # the parameter each error is about
     found: dict[str, Any] = {}
     for name, choices, label in (
         ("view", VIEWS, "view"),
@@ -188,6 +191,7 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
         value, error = _choice(args, name, choices, label)
         if error:
             errors.append(error)
+            fields.append(name)
         elif value is not None:
             found[name] = value
     assignee = (args.get("assignee") or "").strip()
@@ -198,9 +202,11 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
             found["assignee"] = int(assignee)
         else:
             errors.append(f"Unknown assignee “{assignee[:40]}”: give a user or “unassigned”.")
+            fields.append("assignee")
     q = " ".join((args.get("q") or "").split())
     if len(q) > MAX_SEARCH:
         errors.append(f"The search text is too long (at most {MAX_SEARCH} characters).")
+        fields.append("q")
     elif q:
         found["q"] = q
     size = (args.get("size") or "").strip()
@@ -210,18 +216,21 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
         else:
             sizes = ", ".join(str(s) for s in PAGE_SIZES)
             errors.append(f"Unknown page size “{size[:10]}”: choose one of {sizes}.")
+            fields.append("size")
     token = (args.get("cursor") or "").strip()
     if token:
         try:
             cursor = Cursor.decode(token[:500])
         except ValueError:
             errors.append("The page link is broken; start again from the first page.")
+            fields.append("cursor")
         else:
             if cursor.sort != found.get("sort", DEFAULT_SORT):
                 errors.append("The page link is for another sort order; start from the first page.")
+                fields.append("cursor")
             found["cursor"] = cursor
     if errors:
-        raise QueueError(errors)
+        raise QueueError(errors, fields)
     return QueueParams(**found)
 
 

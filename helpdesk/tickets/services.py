@@ -29,7 +29,11 @@ FIRST_TICKET_NUMBER = 1001
 
 
 class TicketError(ValueError):
-    """A change that is not allowed (the message says why)."""
+    """A change that is not allowed (the message says why; `field` names the field)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def next_ticket_number(session: Session) -> int:
@@ -133,7 +137,7 @@ def change_status(
 ) -> bool:
     """The one way a ticket's status changes; records an event. False if unchanged."""
     if status not in STATUSES:
-        raise TicketError(f"unknown status {status!r}")
+        raise TicketError(f"unknown status {status!r}", "status")
     old = ticket.status
     if old == status:
         return False
@@ -161,9 +165,9 @@ def change_field(
     """Change category, priority, assignee or order number, recording an event."""
     allowed = {"category": CATEGORIES, "priority": PRIORITIES}
     if field not in ("category", "priority", "assignee_id", "order_number"):
-        raise TicketError(f"{field} cannot be changed here")
+        raise TicketError(f"{field} cannot be changed here", field)
     if field in allowed and value not in allowed[field]:
-        raise TicketError(f"unknown {field} {value!r}")
+        raise TicketError(f"unknown {field} {value!r}", field)
     old = getattr(ticket, field)
     if old == value:
         return False
@@ -274,18 +278,18 @@ def update_ticket(
     """
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
-        raise TicketError(f"{', '.join(sorted(unknown))} cannot be changed here")
+        raise TicketError(f"{', '.join(sorted(unknown))} cannot be changed here", min(unknown))
     wanted = dict(changes)
     if "order_number" in wanted:
         number = str(wanted["order_number"] or "").strip()
         if len(number) > 40:
-            raise TicketError("an order number has at most 40 characters")
+            raise TicketError("an order number has at most 40 characters", "order_number")
         wanted["order_number"] = number or None
     assignee_id = wanted.get("assignee_id")
     if assignee_id is not None and assignee_id != ticket.assignee_id:
         user = session.get(User, assignee_id)
         if user is None or not user.active:
-            raise TicketError("assign to an active user")
+            raise TicketError("assign to an active user", "assignee_id")
     changed = []
     for field in UPDATABLE:
         if field not in wanted or wanted[field] == getattr(ticket, field):

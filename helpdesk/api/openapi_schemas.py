@@ -1,0 +1,249 @@
+"""The OpenAPI document's schemas, built from the same constants the code validates with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpdesk.models import CATEGORIES, DIRECTIONS, OUTBOX_STATUSES, PRIORITIES, STATUSES
+from helpdesk.policy import DECISIONS, TEMPLATES
+from helpdesk.policy.facts import BOOL_FACTS, CHOICES, DATE_FACTS, MONEY_FACTS, TEXT_MAX
+from helpdesk.replies.services import REPLY_STATUSES
+from helpdesk.reports.backlog import AGE_BUCKETS
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict[str, Schema], optional: tuple[str, ...] = ()) -> Schema:
+    """An object with exactly these properties; all required except `optional`."""
+    required = [name for name in properties if name not in optional]
+    schema: Schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def nullable(schema: Schema) -> Schema:
+    return {**schema, "nullable": True}
+
+
+def array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+STRING: Schema = {"type": "string"}
+INTEGER: Schema = {"type": "integer"}
+BOOLEAN: Schema = {"type": "boolean"}
+NUMBER: Schema = {"type": "number"}
+ID: Schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+DATE_TIME: Schema = {"type": "string", "format": "date-time"}
+DATE: Schema = {"type": "string", "format": "date"}
+MONEY: Schema = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "19.99"}
+
+
+def enum(values: tuple[str, ...] | list[str]) -> Schema:
+    return {"type": "string", "enum": list(values)}
+
+
+TICKET_FIELDS: dict[str, Schema] = {
+    "number": INTEGER,
+    "subject": STRING,
+    "category": enum(CATEGORIES),
+    "status": enum(STATUSES),
+    "priority": enum(PRIORITIES),
+    "customer": ref("Customer"),
+    "assignee": nullable(ref("Person")),
+    "order_number": nullable(STRING),
+    "created_at": DATE_TIME,
+    "updated_at": DATE_TIME,
+    "waiting_since": nullable(DATE_TIME),
+    "first_response_at": nullable(DATE_TIME),
+    "resolved_at": nullable(DATE_TIME),
+    "policy_deadline": nullable(DATE),
+}
+
+MESSAGE = obj(
+    {
+        "id": INTEGER,
+        "direction": enum(DIRECTIONS),
+        "message_id": nullable(STRING),
+        "from": obj({"email": STRING, "name": STRING}),
+        "to": array(STRING),
+        "subject": STRING,
+        "date": nullable(DATE_TIME),
+        "automatic": BOOLEAN,
+        "delivery_failure": BOOLEAN,
+        "text": STRING,
+        "author_id": nullable(INTEGER),
+        "outbox_status": nullable(enum(OUTBOX_STATUSES)),
+        "attachments": array(ref("Attachment")),
+    }
+)
+
+
+TIMINGS: Schema = obj(
+    {
+        group: {
+            "type": "object",
+            "description": f"{group} -> seconds",
+            "additionalProperties": ref("Timing"),
+        }
+        for group in ("category", "agent")
+    }
+)
+
+
+def _facts() -> Schema:
+    """Every fact may be missing or null (unknown); unknown keys are ignored."""
+    properties: dict[str, Schema] = {}
+    for name, choices in CHOICES.items():
+        properties[name] = nullable(enum(choices))
+    for name in DATE_FACTS:
+        properties[name] = nullable(DATE)
+    for name in MONEY_FACTS:
+        properties[name] = nullable(MONEY)
+    for name in BOOL_FACTS:
+        properties[name] = nullable(BOOLEAN)
+    for name, most in TEXT_MAX.items():
+        properties[name] = nullable({"type": "string", "maxLength": most})
+    return {"type": "object", "properties": properties}
+
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": {
+        "type": "object",
+        "properties": {
+            "error": STRING,
+            "field": {**nullable(STRING), "description": "400 only: the invalid field"},
+        },
+        "required": ["error"],
+    },
+    "Person": obj({"id": INTEGER, "name": STRING}),
+    "Customer": obj({"email": STRING, "name": STRING}),
+    "Ticket": obj(TICKET_FIELDS),
+    "TicketList": obj({"tickets": array(ref("Ticket")), "next_cursor": nullable(STRING)}),
+    "Attachment": obj(
+        {
+            "id": INTEGER,
+            "filename": STRING,
+            "content_type": STRING,
+            "size": INTEGER,
+            "inline": BOOLEAN,
+        }
+    ),
+    "Message": MESSAGE,
+    "Event": obj(
+        {
+            "kind": STRING,
+            "actor": nullable(ref("Person")),
+            "old_value": nullable(STRING),
+            "new_value": nullable(STRING),
+            "detail": nullable(STRING),
+            "created_at": DATE_TIME,
+        }
+    ),
+    "TicketDetail": obj(
+        {
+            **TICKET_FIELDS,
+            "last_message_id": nullable(INTEGER),
+            "messages": array(ref("Message")),
+            "events": array(ref("Event")),
+        }
+    ),
+    "CustomerDetail": obj(
+        {
+            "email": STRING,
+            "name": STRING,
+            "created_at": DATE_TIME,
+            "tickets": array(ref("Ticket")),
+        }
+    ),
+    "TicketChanges": obj(
+        {
+            "status": enum(STATUSES),
+            "assignee_id": nullable(ID),
+            "category": enum(CATEGORIES),
+            "priority": enum(PRIORITIES),
+            "order_number": nullable({"type": "string", "maxLength": 40}),
+        },
+        optional=("status", "assignee_id", "category", "priority", "order_number"),
+    ),
+    "NoteRequest": obj({"text": {"type": "string", "minLength": 1}}),
+    "ReplyRequest": obj(
+        {
+            "text": {"type": "string", "minLength": 1},
+            "status": {**enum(REPLY_STATUSES), "default": "pending"},
+            "seen_message_id": {
+                **nullable(ID),
+                "description": "The last message read; omit it to send whatever arrived since.",
+            },
+        },
+        optional=("status", "seen_message_id"),
+    ),
+    "NewerMessages": obj(
+        {"error": STRING, "messages": array(ref("Message")), "last_message_id": INTEGER}
+    ),
+    "Facts": _facts(),
+    "Verdict": obj(
+        {
+            "decision": enum(DECISIONS),
+            "eligible": nullable(BOOLEAN),
+            "refund_amount": nullable({**STRING, "example": "11.49"}),
+            "restocking_fee": nullable({**STRING, "example": "3.00"}),
+            "return_shipping_paid_by": nullable(STRING),
+            "deadline": nullable(DATE),
+            "refund_expected_by": nullable(DATE),
+            "missing": array(STRING),
+            "reasons": array(STRING),
+            "template": enum(TEMPLATES),
+        }
+    ),
+    "Timing": obj(
+        {"count": INTEGER, "median": nullable(NUMBER), "p90": nullable(NUMBER)},
+    ),
+    "Activity": obj(
+        {
+            "start": DATE,
+            "end": DATE,
+            "days": array(DATE),
+            "created": {**array(INTEGER), "description": "tickets created, one per day"},
+            "solved": {**array(INTEGER), "description": "tickets solved, one per day"},
+            "first_response_seconds": TIMINGS,
+            "resolution_seconds": TIMINGS,
+            "reopened": INTEGER,
+            "solved_total": INTEGER,
+            "reopen_rate": nullable(NUMBER),
+        }
+    ),
+    "Backlog": obj(
+        {
+            "by_category_status": {
+                "type": "object",
+                "description": "category -> status -> open tickets",
+                "additionalProperties": {"type": "object", "additionalProperties": INTEGER},
+            },
+            "by_age": obj(dict.fromkeys(AGE_BUCKETS, INTEGER)),
+            "by_assignee": {
+                "type": "object",
+                "description": "assignee name (or Unassigned) -> open tickets",
+                "additionalProperties": INTEGER,
+            },
+            "waiting_on_us": INTEGER,
+            "waiting_on_customer": INTEGER,
+            "oldest_waiting": array(
+                obj(
+                    {
+                        "number": INTEGER,
+                        "subject": STRING,
+                        "customer": STRING,
+                        "waiting_since": DATE_TIME,
+                        "waiting_hours": NUMBER,
+                    }
+                )
+            ),
+        }
+    ),
+}

@@ -1,0 +1,159 @@
+"""Tickets: the queue, one ticket, changes, notes and replies (the web's services)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import current_app, jsonify, request
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from helpdesk.access import can_view_ticket, can_work_tickets
+from helpdesk.api import bp
+from helpdesk.api.auth import api_caller, api_view
+from helpdesk.api.bodies import MISSING, id_field, json_object, text_field
+from helpdesk.api.errors import ApiError
+from helpdesk.api.serialize import ticket_json
+from helpdesk.api.ticket_detail import messages_json, ticket_detail
+from helpdesk.extensions import db
+from helpdesk.models import Message, Ticket, utcnow
+from helpdesk.replies.services import (
+    DEFAULT_REPLY_STATUS,
+    NewMessagesSince,
+    ReplyError,
+    ReplySettings,
+    add_note,
+    send_reply,
+)
+from helpdesk.tickets.queue import QueueError, QueueParams, fetch_page, parse_params
+from helpdesk.tickets.services import UPDATABLE, TicketError, update_ticket
+
+QUEUE_ARGS = ("view", "status", "category", "assignee", "priority", "age", "q", "sort", "cursor")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+MAX_ID = 2**31 - 1
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}.", "limit")
+    return int(raw)
+
+
+def queue_params(args: MultiDict[str, str]) -> QueueParams:
+    """The queue's own parsing of its filters, with `limit` as the page size."""
+    try:
+        params = parse_params({name: args[name] for name in QUEUE_ARGS if name in args})
+    except QueueError as exc:
+        raise ApiError(400, " ".join(exc.messages), exc.fields[0] if exc.fields else None) from None
+    return replace(params, size=_limit(args.get("limit")))
+
+
+def _ticket_or_404(number: int) -> Ticket:
+    ticket = None
+    if number <= MAX_ID:
+        ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+    if ticket is None:
+        raise ApiError(404, f"There is no ticket #{number}.")
+    if not can_view_ticket(api_caller(), ticket):
+        raise ApiError(403, "Your role may not see this ticket.")
+    return ticket
+
+
+@bp.get("/tickets")
+@api_view(can_work_tickets)
+def list_tickets() -> Response:
+    """A page of the queue: one query whatever the limit; `next_cursor` pages on."""
+    params = queue_params(request.args)
+    page = fetch_page(db.session, params, api_caller().user.id, utcnow())
+    cursor = page.next_cursor
+    return jsonify(
+        tickets=[ticket_json(t) for t in page.tickets],
+        next_cursor=None if cursor is None else cursor.encode(),
+    )
+
+
+@bp.get("/tickets/<int:number>")
+@api_view(can_work_tickets)
+def get_ticket(number: int) -> Response:
+    return jsonify(ticket_detail(db.session, _ticket_or_404(number)))
+
+
+@bp.patch("/tickets/<int:number>")
+@api_view(can_work_tickets)
+def patch_ticket(number: int) -> Response:
+    """Change status, assignee, category, priority or order number; each change is an event."""
+    ticket = _ticket_or_404(number)
+    data = json_object(UPDATABLE)
+    changes = {name: text_field(data, name) for name in ("status", "category", "priority")}
+    changes["order_number"] = text_field(data, "order_number", nullable=True)
+    changes["assignee_id"] = id_field(data, "assignee_id")
+    try:
+        update_ticket(
+            db.session,
+            ticket,
+            {name: value for name, value in changes.items() if value is not MISSING},
+            api_caller().user.id,
+        )
+    except TicketError as exc:
+        db.session.rollback()
+        raise ApiError(400, f"Not saved: {exc}.", exc.field) from None
+    db.session.commit()
+    return jsonify(ticket_json(ticket))
+
+
+@bp.post("/tickets/<int:number>/notes")
+@api_view(can_work_tickets)
+def post_note(number: int) -> tuple[Response, int]:
+    ticket = _ticket_or_404(number)
+    text = text_field(json_object(("text",)), "text", required=True)
+    try:
+        note = add_note(db.session, ticket, author=api_caller().user, text=text)
+    except ReplyError as exc:
+        db.session.rollback()
+        raise ApiError(400, str(exc), exc.field) from None
+    db.session.commit()
+    return jsonify(messages_json(db.session, ticket.id, [note.id])[0]), 201
+
+
+def _last_message_id(ticket: Ticket) -> int | None:
+    return db.session.scalar(select(func.max(Message.id)).where(Message.ticket_id == ticket.id))
+
+
+@bp.post("/tickets/<int:number>/replies")
+@api_view(can_work_tickets)
+def post_reply(number: int) -> tuple[Response, int]:
+    """Queue a reply through the outbox. Without `seen_message_id` it is sent whatever
+    arrived; with it, mail from the customer after that message answers 409 instead."""
+    ticket = _ticket_or_404(number)
+    data = json_object(("text", "status", "seen_message_id"))
+    text = text_field(data, "text", required=True)
+    status = text_field(data, "status")
+    seen = id_field(data, "seen_message_id")
+    try:
+        message = send_reply(
+            db.session,
+            ticket,
+            author=api_caller().user,
+            text=text,
+            status=DEFAULT_REPLY_STATUS if status is MISSING else status,
+            seen_message_id=_last_message_id(ticket) if seen is MISSING else seen,
+            settings=ReplySettings.from_config(current_app.config),
+        )
+    except NewMessagesSince as exc:
+        ids = [m.id for m in exc.messages]
+        db.session.rollback()
+        body = {
+            "error": "The customer wrote after the message you saw; nothing was sent.",
+            "messages": messages_json(db.session, ticket.id, ids),
+            "last_message_id": max(ids),
+        }
+        return jsonify(body), 409
+    except ReplyError as exc:
+        db.session.rollback()
+        raise ApiError(400, str(exc), exc.field) from None
+    db.session.commit()
+    return jsonify(messages_json(db.session, ticket.id, [message.id])[0]), 201
