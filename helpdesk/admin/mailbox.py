@@ -7,12 +7,13 @@ The actions are audited and do not commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from helpdesk.admin.clock import start_of_day
+from helpdesk.admin.paging import id_page
 from helpdesk.audit import record_audit
 from helpdesk.models import FetchedMail, MailboxCursor, OutboxMail, Ticket, utcnow
 from mail_ingest.imap import ImapConfig
@@ -44,12 +45,6 @@ class QuarantinePage:
     total: int
     older: int | None  # `before` of the next page
     newer: int | None  # `after` of the previous page
-
-
-def start_of_day(now: datetime, timezone: str) -> datetime:
-    """Midnight of `now`'s day in the store's time zone (aware)."""
-    zone = ZoneInfo(timezone)
-    return datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)
 
 
 def mailbox_health(session: Session, now: datetime, timezone: str) -> MailboxHealth:
@@ -84,28 +79,11 @@ def quarantine_page(
 ) -> QuarantinePage:
     """Quarantined mail newest first, `size` at a time, keyed by id (before: older pages)."""
     query = select(FetchedMail).where(FetchedMail.outcome == "quarantined")
-    if after is not None:
-        query = query.where(FetchedMail.id > after).order_by(FetchedMail.id)
-    else:
-        if before is not None:
-            query = query.where(FetchedMail.id < before)
-        query = query.order_by(FetchedMail.id.desc())
-    rows = list(session.scalars(query.limit(size + 1)))
-    more = len(rows) > size
-    rows = rows[:size]
-    if after is not None:
-        rows.reverse()
+    page = id_page(session, query, FetchedMail.id, before, after, size)
     total = session.scalar(
         select(func.count(FetchedMail.id)).where(FetchedMail.outcome == "quarantined")
     )
-    has_older = more if after is None else bool(rows)
-    has_newer = (before is not None) if after is None else more
-    return QuarantinePage(
-        rows=rows,
-        total=total or 0,
-        older=rows[-1].id if rows and has_older else None,
-        newer=rows[0].id if rows and has_newer else None,
-    )
+    return QuarantinePage([row[0] for row in page.rows], total or 0, page.older, page.newer)
 
 
 def _quarantined(session: Session, record_id: int) -> FetchedMail:

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from helpdesk.access import can_manage_templates, require
 from helpdesk.admin import bp
+from helpdesk.audit import record_audit
 from helpdesk.extensions import db
 from helpdesk.models import CATEGORIES, ReplyTemplate
 from helpdesk.replies.services import (
@@ -75,6 +76,7 @@ def _edit(form: TemplateForm, template: ReplyTemplate | None) -> Response | tupl
             "active": form.active.data,
             "position": form.position.data,
         }
+        old = None if template is None else {name: getattr(template, name) for name in fields}
         try:
             if template is None:
                 template = create_template(db.session, key=(form.key.data or "").strip(), **fields)
@@ -84,6 +86,17 @@ def _edit(form: TemplateForm, template: ReplyTemplate | None) -> Response | tupl
             db.session.rollback()
             problem = str(exc)
         else:
+            action = "template.create" if old is None else "template.update"
+            record_audit(
+                db.session,
+                current_user.id,
+                action,
+                "reply_template",
+                template.id,
+                key=template.key,
+                old=old,
+                new=fields,
+            )
             db.session.commit()
             flash(f"Template {template.key!r} saved.", "info")
             return redirect(url_for("admin.templates"))
