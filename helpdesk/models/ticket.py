@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
 
 STATUSES = ("new", "open", "pending", "solved", "closed")
+OPEN_STATUSES = ("new", "open", "pending")
+# Literal, so that the planner matches a query's identical condition to the partial index.
+OPEN_WHERE = "status IN ('new', 'open', 'pending')"
 PRIORITIES = ("low", "normal", "high", "urgent")
 CATEGORIES = (
     "wrong_item",
@@ -44,6 +47,19 @@ class Ticket(Base):
         # The queue's "All tickets" view sorted by last update or by nearest deadline.
         Index(None, "updated_at"),
         Index(None, "policy_deadline", "id"),
+        # Reports (migration 0006): tickets solved in a date range; and the open tickets only,
+        # with every column the backlog and SLA reports group or filter them by (index-only).
+        Index(None, "resolved_at"),
+        Index(
+            "ix_ticket_open_reports",
+            "category",
+            "created_at",
+            "status",
+            "assignee_id",
+            "first_response_at",
+            postgresql_where=text(OPEN_WHERE),
+            sqlite_where=text(OPEN_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +88,8 @@ class TicketEvent(Base):
     """One change to a ticket: who (a user, or None for the system), what, when."""
 
     __tablename__ = "ticket_event"
+    # Reports count status changes in a date range (migration 0006).
+    __table_args__ = (Index(None, "kind", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)

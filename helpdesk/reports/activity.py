@@ -13,10 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from helpdesk.models import Ticket, TicketEvent, User
+from helpdesk.reports.sqltime import count_per_period, seconds_between
 from helpdesk.reports.stats import median, percentile
 
 
@@ -61,75 +63,61 @@ class Activity:
         }
 
 
-def _bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    low = datetime.combine(start, time.min, tz).astimezone(UTC)
-    high = datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(UTC)
-    return low, high
-
-
 def _timings(samples: dict[str, list[float]]) -> dict[str, Timing]:
     return {key: Timing(len(v), median(v), percentile(v, 90)) for key, v in sorted(samples.items())}
 
 
+def _durations(
+    session: Session, until: InstrumentedAttribute[Any], in_range: ColumnElement[bool]
+) -> dict[str, dict[str, Timing]]:
+    """Seconds from creation to `until`, by category and by agent (computed by the database)."""
+    samples: dict[str, dict[str, list[float]]] = {
+        "category": defaultdict(list),
+        "agent": defaultdict(list),
+    }
+    for seconds, category, agent in session.execute(
+        select(
+            seconds_between(Ticket.created_at, until),
+            Ticket.category,
+            func.coalesce(User.name, "Unassigned"),
+        )
+        .outerjoin(User, User.id == Ticket.assignee_id)
+        .where(in_range, until.is_not(None))
+    ):
+        samples["category"][category].append(seconds)
+        samples["agent"][agent].append(seconds)
+    return {k: _timings(v) for k, v in samples.items()}
+
+
 def activity(session: Session, start: date, end: date, timezone: str) -> Activity:
+    """Counts per day come from grouped queries; only durations come back per ticket."""
     tz = ZoneInfo(timezone)
-    low, high = _bounds(start, end, tz)
     result = Activity(start=start, end=end)
     result.days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    index = {d: i for i, d in enumerate(result.days)}
-    result.created = [0] * len(result.days)
-    result.solved = [0] * len(result.days)
-
-    frt: dict[str, dict[str, list[float]]] = {
-        "category": defaultdict(list),
-        "agent": defaultdict(list),
-    }
-    for created_at, first, category, agent in session.execute(
-        select(
-            Ticket.created_at,
-            Ticket.first_response_at,
-            Ticket.category,
-            func.coalesce(User.name, "Unassigned"),
+    bounds = [
+        datetime.combine(d, time.min, tz).astimezone(UTC)
+        for d in [*result.days, end + timedelta(days=1)]
+    ]
+    low, high = bounds[0], bounds[-1]
+    result.created = count_per_period(session, Ticket, Ticket.created_at, true(), bounds)
+    status = TicketEvent.kind == "status"
+    solved = and_(status, TicketEvent.new_value == "solved")
+    result.solved = count_per_period(session, TicketEvent, TicketEvent.created_at, solved, bounds)
+    result.solved_total = sum(result.solved)
+    result.reopened = (
+        session.scalar(
+            select(func.count()).where(
+                status,
+                TicketEvent.old_value.in_(("solved", "closed")),
+                TicketEvent.new_value.in_(("open", "new", "pending")),
+                TicketEvent.created_at >= low,
+                TicketEvent.created_at < high,
+            )
         )
-        .outerjoin(User, User.id == Ticket.assignee_id)
-        .where(Ticket.created_at >= low, Ticket.created_at < high)
-    ):
-        result.created[index[created_at.astimezone(tz).date()]] += 1
-        if first is not None:
-            seconds = (first - created_at).total_seconds()
-            frt["category"][category].append(seconds)
-            frt["agent"][agent].append(seconds)
-    result.first_response = {k: _timings(v) for k, v in frt.items()}
-
-    res: dict[str, dict[str, list[float]]] = {
-        "category": defaultdict(list),
-        "agent": defaultdict(list),
-    }
-    for created_at, resolved, category, agent in session.execute(
-        select(
-            Ticket.created_at,
-            Ticket.resolved_at,
-            Ticket.category,
-            func.coalesce(User.name, "Unassigned"),
-        )
-        .outerjoin(User, User.id == Ticket.assignee_id)
-        .where(Ticket.resolved_at >= low, Ticket.resolved_at < high)
-    ):
-        seconds = (resolved - created_at).total_seconds()
-        res["category"][category].append(seconds)
-        res["agent"][agent].append(seconds)
-    result.resolution = {k: _timings(v) for k, v in res.items()}
-
-    for at, old, new in session.execute(
-        select(TicketEvent.created_at, TicketEvent.old_value, TicketEvent.new_value).where(
-            TicketEvent.kind == "status",
-            TicketEvent.created_at >= low,
-            TicketEvent.created_at < high,
-        )
-    ):
-        if new == "solved":
-            result.solved[index[at.astimezone(tz).date()]] += 1
-            result.solved_total += 1
-        elif old in ("solved", "closed") and new in ("open", "new", "pending"):
-            result.reopened += 1
+        or 0
+    )
+    created = and_(Ticket.created_at >= low, Ticket.created_at < high)
+    result.first_response = _durations(session, Ticket.first_response_at, created)
+    resolved = and_(Ticket.resolved_at >= low, Ticket.resolved_at < high)
+    result.resolution = _durations(session, Ticket.resolved_at, resolved)
     return result

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpdesk.models import SlaTarget, Ticket, User, utcnow
-from helpdesk.reports.backlog import OPEN_STATUSES
+from helpdesk.reports.backlog import open_tickets
 from helpdesk.reports.businesstime import (
     BusinessHours,
     add_business_minutes,
@@ -141,7 +141,7 @@ def _late_by(
 
 
 def _open_for(kind: str) -> ColumnElement[bool]:
-    open_ = Ticket.status.in_(OPEN_STATUSES)
+    open_ = open_tickets()
     return and_(open_, Ticket.first_response_at.is_(None)) if kind == "first_response" else open_
 
 
