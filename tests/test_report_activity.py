@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
 from helpdesk.reports.activity import activity
+from tests.factories import make_ticket
 from tests.report_helpers import build_activity
 
 TZ = "America/Los_Angeles"
@@ -27,3 +28,21 @@ def test_activity_figures(session: Session) -> None:
     assert res["category"]["shipping"].median == 10 * 3600
     assert res["agent"][bob.name].median == 30 * 3600
     assert (report.reopened, report.solved_total, report.reopen_rate) == (1, 2, 0.5)
+
+
+def test_days_follow_the_store_clock_over_dst(session: Session) -> None:
+    """Nov 1, 2026 has 25 hours in Los Angeles: 07:00 UTC that day to 08:00 UTC the next."""
+    for created in (
+        datetime(2026, 11, 1, 6, 59, tzinfo=UTC),  # Oct 31, 23:59 PDT
+        datetime(2026, 11, 1, 7, 0, tzinfo=UTC),  # Nov 1, 00:00 PDT
+        datetime(2026, 11, 2, 7, 30, tzinfo=UTC),  # Nov 1, 23:30 PST
+        datetime(2026, 11, 2, 8, 0, tzinfo=UTC),  # Nov 2, 00:00 PST
+    ):
+        make_ticket(session).created_at = created
+    session.commit()
+    report = activity(session, date(2026, 10, 31), date(2026, 11, 2), TZ)
+    assert report.created == [1, 2, 1]
+    one_day = activity(session, date(2026, 11, 1), date(2026, 11, 1), TZ)
+    assert one_day.created == [2]
+    longest = activity(session, date(2025, 11, 3), date(2026, 11, 3), TZ)  # 366 days
+    assert len(longest.created) == 366 and sum(longest.created) == 4
