@@ -215,3 +215,12 @@ def test_reports_link_and_pages_for_managers(
         response = client.get(path)
         assert response.status_code == 200, path
         assert "Nothing to show." in response.get_data(as_text=True) or path == "/reports/sla"
+
+
+def test_sla_page_names_bad_business_hours(client: FlaskClient, session: Session) -> None:
+    client.application.config["HELPDESK_BUSINESS_HOURS"] = "nine to five"
+    signed_in(client, session)
+    response = client.get("/reports/sla")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "business-hours settings are not valid" in text and "Traceback" not in text
