@@ -86,6 +86,9 @@ def test_activity_defaults_and_bad_dates(client: FlaskClient, session: Session) 
         "/api/v1/reports/activity?start=2026-11-12&end=2026-11-10", headers=headers
     )
     assert backwards.status_code == 400 and backwards.get_json()["field"] == "start"
+    for day in ("9999-12-31", "0001-01-01"):  # once a 500: day arithmetic overflowed
+        far = client.get(f"/api/v1/reports/activity?start={day}&end={day}", headers=headers)
+        assert far.status_code == 400 and "between" in far.get_json()["error"]
 
 
 def test_agents_get_403_and_strangers_401(client: FlaskClient, session: Session) -> None:

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# Far enough apart for any store; keeps day arithmetic away from date.min/date.max.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class RangeError(ValueError):
@@ -28,10 +30,13 @@ def _day(args: Mapping[str, str], name: str, default: date) -> date:
     if not text:
         return default
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         message = f"The {name} date {text[:40]!r} is not a date like 2026-11-30."
         raise RangeError(name, message) from None
+    if not EARLIEST <= day <= LATEST:
+        raise RangeError(name, f"The {name} date must be between {EARLIEST} and {LATEST}.")
+    return day
 
 
 def parse_range(args: Mapping[str, str], today: date) -> tuple[date, date]:
