@@ -62,12 +62,14 @@ def cli_env(app: Flask, imap: Any, **extra: str) -> dict[str, str]:
 
 
 def run_cli(
-    args: list[str], env: dict[str, str], timeout: float = 120
+    args: list[str], env: dict[str, str], timeout: float = 120, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """Run `helpdesk ARGS` as a separate process, as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "helpdesk.cli", *args],
         env=env,
         cwd=ROOT,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
