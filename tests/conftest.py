@@ -18,7 +18,7 @@ from helpdesk import create_app
 from helpdesk.categories import seed_rules
 from helpdesk.extensions import db
 from helpdesk.models import Base
-from helpdesk.replies.services import seed_templates
+from helpdesk.replies.templates import seed_templates
 from tests.servers.fixtures import *  # noqa: F403
 
 PG_ADMIN_URL = os.environ.get(

@@ -31,20 +31,10 @@ from helpdesk.models import (
 from helpdesk.outbox.sender import send_due
 from helpdesk.policy.verdict import TEMPLATES as VERDICT_TEMPLATES
 from helpdesk.replies.defaults import DEFAULT_TEMPLATES
-from helpdesk.replies.services import (
-    NewMessagesSince,
-    ReplyError,
-    ReplySettings,
-    TemplateProblem,
-    active_templates,
-    add_note,
-    check_template,
-    render_text,
-    retry_mail,
-    send_reply,
-    suggested_key,
-    template_variables,
-)
+from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
+from helpdesk.replies.rendering import check_template, render_text, template_variables
+from helpdesk.replies.services import ReplySettings, add_note, retry_mail, send_reply
+from helpdesk.replies.templates import active_templates, suggested_key
 from tests.factories import make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
@@ -136,7 +126,7 @@ def test_migration_freezes_the_same_templates() -> None:
 
 
 def test_seed_adds_templates_only_to_an_empty_table(session: Session) -> None:
-    from helpdesk.replies.services import seed_templates
+    from helpdesk.replies.templates import seed_templates
 
     assert seed_templates(session) == 0
     count = session.scalar(select(func.count(ReplyTemplate.id)))

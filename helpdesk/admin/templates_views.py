@@ -15,13 +15,9 @@ from helpdesk.admin import bp
 from helpdesk.audit import record_audit
 from helpdesk.extensions import db
 from helpdesk.models import CATEGORIES, ReplyTemplate
-from helpdesk.replies.services import (
-    MAX_BODY,
-    VARIABLES,
-    ReplyError,
-    create_template,
-    update_template,
-)
+from helpdesk.replies.errors import ReplyError
+from helpdesk.replies.rendering import MAX_BODY, VARIABLES
+from helpdesk.replies.templates import create_template, update_template
 
 ANY_CATEGORY = "any"
 

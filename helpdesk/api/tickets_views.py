@@ -18,14 +18,8 @@ from helpdesk.api.serialize import ticket_json
 from helpdesk.api.ticket_detail import messages_json, ticket_detail
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket, utcnow
-from helpdesk.replies.services import (
-    DEFAULT_REPLY_STATUS,
-    NewMessagesSince,
-    ReplyError,
-    ReplySettings,
-    add_note,
-    send_reply,
-)
+from helpdesk.replies.errors import NewMessagesSince, ReplyError
+from helpdesk.replies.services import DEFAULT_REPLY_STATUS, ReplySettings, add_note, send_reply
 from helpdesk.tickets.queue import QueueError, QueueParams, fetch_page, parse_params
 from helpdesk.tickets.services import UPDATABLE, TicketError, update_ticket
 

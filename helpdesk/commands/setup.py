@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 
 from helpdesk.categories import seed_rules
 from helpdesk.extensions import db
-from helpdesk.replies.services import seed_templates
+from helpdesk.replies.templates import seed_templates
 from helpdesk.reports.sla import seed_sla_targets
 
 

@@ -6,7 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from helpdesk.replies.services import DEFAULT_REPLY_STATUS, MAX_TEXT, REPLY_STATUSES
+from helpdesk.replies.rendering import MAX_TEXT
+from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
 
 
 class ReplyForm(FlaskForm):

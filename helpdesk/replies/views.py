@@ -13,23 +13,19 @@ from helpdesk.access import can_view_ticket, can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.models import Message, OutboxMail, ReplyTemplate, Ticket
 from helpdesk.replies import bp
+from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
 from helpdesk.replies.forms import NoteForm, ReplyForm, RetryForm
+from helpdesk.replies.rendering import render_text, template_variables
 from helpdesk.replies.services import (
     DEFAULT_REPLY_STATUS,
     REPLY_STATUSES,
-    NewMessagesSince,
-    ReplyError,
     ReplySettings,
-    TemplateProblem,
-    active_templates,
     add_note,
     failed_mail,
-    render_text,
     retry_mail,
     send_reply,
-    suggested_key,
-    template_variables,
 )
+from helpdesk.replies.templates import active_templates, suggested_key
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,28 @@
+"""What can go wrong with replies, notes and templates."""
+
+from __future__ import annotations
+
+from helpdesk.models import (
+    Message,
+)
+
+
+class ReplyError(ValueError):
+    """A reply, note or template that cannot be saved (the message says why; `field`
+    names the field when it is one)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class TemplateProblem(ReplyError):
+    """A template that does not compile or render in the sandbox."""
+
+
+class NewMessagesSince(Exception):
+    """The customer wrote after the agent opened the ticket; nothing was sent."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        super().__init__(f"{len(messages)} new message(s) from the customer")
+        self.messages = messages
