@@ -28,8 +28,6 @@ from helpdesk.replies.rendering import MAX_TEXT, latest_policy_check, uses_verdi
 from helpdesk.tickets.services import add_message, change_status, record_event
 
 REPLY_STATUSES = ("pending", "open", "solved", "closed")
-
-
 DEFAULT_REPLY_STATUS = "pending"
 
 
