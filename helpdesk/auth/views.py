@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -10,6 +8,7 @@ from helpdesk.auth import bp
 from helpdesk.auth.forms import LoginForm
 from helpdesk.auth.services import authenticate
 from helpdesk.extensions import db, limiter
+from helpdesk.redirects import safe_next
 
 TOO_MANY = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
 
@@ -21,18 +20,6 @@ def _failed(response: Response) -> bool:
 
 def _account_key() -> str:
     return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site; anything else goes to the queue."""
-    if not target:
-        return url_for("tickets.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("tickets.index")
-    if "\\" in target:
-        return url_for("tickets.index")
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,7 +47,7 @@ def login() -> str | Response:
             return render_template("auth/login.html", form=form), 401
         session.clear()  # rotate: nothing from before the login survives
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from helpdesk.access import can_view_ticket, can_work_tickets, require
-from helpdesk.auth.views import _safe_next
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Blob, Message, Ticket, utcnow
+from helpdesk.redirects import safe_next
 from helpdesk.security import allow_remote_images
 from helpdesk.tickets import bp
 from helpdesk.tickets.files import image_type
@@ -58,7 +58,7 @@ def bulk() -> Response:
     require(can_work_tickets, current_user)
     form = BulkForm()
     form.action.choices = action_choices(assignable_users(db.session))
-    back = _safe_next(form.next.data)
+    back = safe_next(form.next.data)
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
