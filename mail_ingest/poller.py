@@ -28,6 +28,7 @@ from helpdesk.categories import Rule, load_rules
 from helpdesk.models import FetchedMail, MailboxCursor, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
+from mail_ingest.quarantine import record_quarantine
 from mail_ingest.route import MailSource, ingest_batch
 from mail_ingest.settings import IngestSettings
 
@@ -217,8 +218,6 @@ class Poller:
     def _quarantine(
         self, source: MailSource, raw: bytes | None, reason: str, size: int
     ) -> FetchedMail:
-        from mail_ingest.quarantine import record_quarantine
-
         return record_quarantine(self.session, source, raw, reason, size)
 
     def _recorded(self, uidvalidity: int, uids: Sequence[int]) -> set[int]:

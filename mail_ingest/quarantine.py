@@ -31,10 +31,7 @@ def record_quarantine(
         processed_at=utcnow(),
     )
     if raw is not None:
-        import hashlib
-
-        record.sha256 = hashlib.sha256(raw).hexdigest()
-        record.raw_sha256 = store_blob(session, raw, record.sha256)
+        record.sha256 = record.raw_sha256 = store_blob(session, raw)
     session.add(record)
     session.flush()
     return record
