@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import Message, OutboxMail, Ticket, utcnow
@@ -121,22 +120,3 @@ def queue_reply_message(
         message_id=message_id,
     )
     return outbound
-
-
-def count_recent(session: Session, to_address: str, kind: str, since: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count(OutboxMail.id)).where(
-                OutboxMail.to_address == to_address,
-                OutboxMail.kind == kind,
-                OutboxMail.created_at >= since,
-            )
-        )
-        or 0
-    )
-
-
-def may_acknowledge(session: Session, to_address: str, per_hour: int) -> bool:
-    """At most `per_hour` acknowledgements to one sender in any hour."""
-    since = utcnow() - timedelta(hours=1)
-    return count_recent(session, to_address, "ack", since) < per_hour
