@@ -53,6 +53,7 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "IMAP_POLL_SECONDS": (_int, 30, 1, 60),
     "IMAP_BATCH_SIZE": (_int, 200, 50, 200),
     "IMAP_MARK_SEEN": (_bool, True, True, True),
+    "IMAP_PARSE_WORKERS": (_int, 1, 1, 1),
     "IMAP_TIMEOUT_SECONDS": (_int, 60, 10, 60),
     "MAX_MESSAGE_BYTES": (_int, 25 * 1024 * 1024, 25 * 1024 * 1024, 25 * 1024 * 1024),
     "MAIL_SERVER": (str, "127.0.0.1", "127.0.0.1", "localhost"),

@@ -28,8 +28,9 @@ from helpdesk.categories import Rule, load_rules
 from helpdesk.models import FetchedMail, MailboxCursor, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
+from mail_ingest.pipeline import Parsed, ParsePool, PendingParse
 from mail_ingest.quarantine import record_quarantine
-from mail_ingest.route import MailSource, ingest_batch
+from mail_ingest.route import MailSource, Prepared, ingest_prepared
 from mail_ingest.settings import IngestSettings
 
 log = logging.getLogger("helpdesk.ingest")
@@ -42,6 +43,18 @@ NETWORK_ERRORS = (
     imaplib.IMAP4.error,
     MailboxUnavailable,
 )
+
+
+@dataclass
+class Fetched:
+    """One batch's UIDs, the bytes fetched for them, and their parse under way."""
+
+    uids: list[int]
+    bodies: dict[int, bytes]
+    parsing: PendingParse
+
+    def parsed(self) -> dict[int, Parsed]:
+        return dict(zip(self.bodies, self.parsing.result(), strict=True))
 
 
 @dataclass
@@ -64,6 +77,7 @@ class Poller:
         batch_size: int = 200,
         mark_seen: bool = True,
         poll_seconds: float = 30,
+        parse_workers: int = 0,
         stop: threading.Event | None = None,
         connect: Callable[[ImapConfig], IMAPClient] = imap.connect,
     ) -> None:
@@ -73,6 +87,7 @@ class Poller:
         self.batch_size = batch_size
         self.mark_seen = mark_seen
         self.poll_seconds = poll_seconds
+        self.parse_workers = parse_workers
         self.stop = stop or threading.Event()
         self._connect = connect
 
@@ -96,12 +111,29 @@ class Poller:
             size_of = imap.sizes(client, uids)
             rules = load_rules(self.session)
             self.session.commit()
-            for batch in imap.plan_batches(uids, size_of, self.batch_size):
-                if self.stop.is_set():
-                    break
-                self._batch(client, uidvalidity, batch, size_of, rules, result)
+            batches = imap.plan_batches(uids, size_of, self.batch_size)
+            # With more than one batch, batch n+1 is fetched and parsed (in a worker) while
+            # batch n is written.
+            with ParsePool(self.parse_workers if len(batches) > 1 else 0) as pool:
+                ahead: Fetched | None = None
+                for batch in batches:
+                    if self.stop.is_set():
+                        break
+                    fetched = self._fetch(client, batch, size_of, pool)
+                    if ahead is not None:
+                        self._batch(client, uidvalidity, ahead, size_of, rules, result)
+                    ahead = fetched
+                if ahead is not None and not self.stop.is_set():
+                    self._batch(client, uidvalidity, ahead, size_of, rules, result)
         self._touch(error=None)
         return result
+
+    def _fetch(
+        self, client: IMAPClient, batch: list[int], size_of: dict[int, int], pool: ParsePool
+    ) -> Fetched:
+        wanted = [uid for uid in batch if size_of.get(uid, 0) <= self.settings.max_bytes]
+        bodies = imap.fetch_bodies(client, wanted) if wanted else {}
+        return Fetched(batch, bodies, pool.submit(list(bodies.values())))
 
     def _cursor(self, uidvalidity: int) -> MailboxCursor:
         mailbox = self.cfg.mailbox
@@ -135,15 +167,14 @@ class Poller:
         self,
         client: IMAPClient,
         uidvalidity: int,
-        batch: Sequence[int],
+        fetched: Fetched,
         size_of: dict[int, int],
         rules: list[Rule],
         result: PollResult,
     ) -> None:
-        wanted = [uid for uid in batch if size_of.get(uid, 0) <= self.settings.max_bytes]
-        bodies = imap.fetch_bodies(client, wanted) if wanted else {}
+        batch, bodies = fetched.uids, fetched.bodies
         try:
-            outcomes = self._ingest(uidvalidity, batch, bodies, size_of, rules)
+            outcomes = self._ingest(uidvalidity, batch, bodies, size_of, rules, fetched.parsed())
             self._advance(uidvalidity, max(batch))
             self.session.commit()
         except Exception as exc:  # another poller, or one bad mail: redo it mail by mail
@@ -195,8 +226,11 @@ class Poller:
         bodies: dict[int, bytes],
         size_of: dict[int, int],
         rules: list[Rule],
+        parsed: dict[int, Parsed] | None = None,
     ) -> list[str]:
-        """Record the batch's mails not recorded yet (in the caller's transaction)."""
+        """Record the batch's mails not recorded yet (in the caller's transaction).
+
+        `parsed` holds mails parsed already; the others are parsed here."""
         done = self._recorded(uidvalidity, batch)
         outcomes = []
         items = []
@@ -211,8 +245,9 @@ class Poller:
             elif uid not in bodies:
                 log.warning("UID %s vanished from %s before it was fetched", uid, source.mailbox)
             else:
-                items.append((source, bodies[uid]))
-        records = ingest_batch(self.session, items, self.settings, rules)
+                raw = bodies[uid]
+                items.append(Prepared.of(source, raw, (parsed or {}).get(uid)))
+        records = ingest_prepared(self.session, items, self.settings, rules)
         return outcomes + [record.outcome for record in records]
 
     def _quarantine(
@@ -221,15 +256,18 @@ class Poller:
         return record_quarantine(self.session, source, raw, reason, size)
 
     def _recorded(self, uidvalidity: int, uids: Sequence[int]) -> set[int]:
-        return set(
-            self.session.scalars(
-                select(FetchedMail.uid).where(
-                    FetchedMail.mailbox == self.cfg.mailbox,
-                    FetchedMail.uidvalidity == uidvalidity,
-                    FetchedMail.uid.in_(list(uids)),
-                )
+        if not uids:
+            return set()
+        # A range, not IN (...): the key's index answers it even where the planner has no
+        # statistics yet (a first import), where IN (...) made PostgreSQL scan the mailbox.
+        found = self.session.scalars(
+            select(FetchedMail.uid).where(
+                FetchedMail.mailbox == self.cfg.mailbox,
+                FetchedMail.uidvalidity == uidvalidity,
+                FetchedMail.uid.between(min(uids), max(uids)),
             )
         )
+        return set(found) & set(uids)
 
     def _advance(self, uidvalidity: int, uid: int) -> None:
         self.session.execute(

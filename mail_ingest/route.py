@@ -21,7 +21,8 @@ from helpdesk.models import Attachment, FetchedMail, Message, Ticket, utcnow
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.tickets.services import add_message, change_status, create_ticket, record_event
 from mail_ingest.batch import IngestBatch
-from mail_ingest.parse import MailParseError, ParsedMail, parse_mail
+from mail_ingest.parse import ParsedMail
+from mail_ingest.pipeline import Parsed, parse_raw
 from mail_ingest.rules import Context, automatic_reasons
 from mail_ingest.settings import IngestSettings
 
@@ -42,20 +43,19 @@ class MailSource:
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class Prepared:
+    """A fetched mail, parsed, ready for `ingest_prepared`."""
+
     source: MailSource
     raw: bytes
     sha: str
     mail: ParsedMail | None
     error: str | None
 
-
-def _prepare(source: MailSource, raw: bytes) -> _Prepared:
-    sha = hashlib.sha256(raw).hexdigest()
-    try:
-        return _Prepared(source, raw, sha, parse_mail(raw), None)
-    except MailParseError as exc:
-        return _Prepared(source, raw, sha, None, f"parse error: {exc}")
+    @classmethod
+    def of(cls, source: MailSource, raw: bytes, parsed: Parsed | None = None) -> Prepared:
+        parsed = parsed or parse_raw(raw)
+        return cls(source, raw, parsed.sha, parsed.mail, parsed.error)
 
 
 def ingest_batch(
@@ -65,11 +65,20 @@ def ingest_batch(
     rules: list[Rule],
 ) -> list[FetchedMail]:
     """Record each fetched mail of one mailbox and create what it means. Does not commit."""
-    if not items:
+    return ingest_prepared(session, [Prepared.of(s, raw) for s, raw in items], settings, rules)
+
+
+def ingest_prepared(
+    session: Session,
+    prepared: Sequence[Prepared],
+    settings: IngestSettings,
+    rules: list[Rule],
+) -> list[FetchedMail]:
+    """`ingest_batch` for mails parsed already (in a worker process, say)."""
+    if not prepared:
         return []
-    prepared = [_prepare(source, raw) for source, raw in items]
     batch = IngestBatch.prefetch(
-        session, items[0][0].mailbox, [(p.mail, p.sha) for p in prepared if p.mail]
+        session, prepared[0].source.mailbox, [(p.mail, p.sha) for p in prepared if p.mail]
     )
     with session.no_autoflush:
         records = [_ingest_one(session, batch, p, settings, rules) for p in prepared]
@@ -87,7 +96,7 @@ def ingest_raw(
 def _ingest_one(
     session: Session,
     batch: IngestBatch,
-    p: _Prepared,
+    p: Prepared,
     settings: IngestSettings,
     rules: list[Rule],
 ) -> FetchedMail:

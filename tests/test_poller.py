@@ -189,13 +189,14 @@ def test_killed_between_fetch_and_commit_loses_and_duplicates_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     imap_server.append_many(mails(30))
     env = cli_env(app, imap_server, IMAP_BATCH_SIZE="10")
-    # A poller that dies (os._exit, no cleanup) right after fetching its second batch.
+    # A poller that dies (os._exit, no cleanup) right after fetching its third batch: the
+    # first is committed, the second was fetched and parsed (in the worker) but not written.
     script = (
         "import os, mail_ingest.imap as imap\n"
         "real = imap.fetch_bodies; calls = []\n"
         "def dying(client, uids):\n"
         "    calls.append(1); data = real(client, uids)\n"
-        "    if len(calls) == 2: os._exit(9)\n"
+        "    if len(calls) == 3: os._exit(9)\n"
         "    return data\n"
         "imap.fetch_bodies = dying\n"
         "from helpdesk.cli import main\n"

@@ -25,6 +25,7 @@ def make_poller(stop: threading.Event | None = None) -> Poller:
         batch_size=int(config["IMAP_BATCH_SIZE"]),
         mark_seen=bool(config["IMAP_MARK_SEEN"]),
         poll_seconds=float(config["IMAP_POLL_SECONDS"]),
+        parse_workers=int(config["IMAP_PARSE_WORKERS"]),
         stop=stop,
     )
 
