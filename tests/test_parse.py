@@ -149,6 +149,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "missing_message_id.eml": {"message_id": None, "date": None, "subject": "No message id here"},
     "forwarded_fwd_prefix.eml": {"subject": "Fwd: AW: Wrong item received"},
     "german_aw_prefix.eml": {"subject": "AW: Garantie", "from_name": "Vera Schmidt"},
+    "outlook_html_reply.eml": {
+        "subject": "RE: [#1042] Wrong Item Received",
+        "from_address": "nora.lindqvist@outlook.com",
+        "in_reply_to": ("ack-1042.3f9c2a@helpdesk.procase.com",),
+        "text_contains": "112-4478120-5533219",
+    },
 }
 
 

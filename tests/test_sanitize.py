@@ -10,6 +10,7 @@ import pytest
 from helpdesk.tickets.files import human_size, image_type
 from helpdesk.tickets.quotes import split_quoted
 from helpdesk.tickets.sanitize import SUMMARY, clean_mail_html
+from mail_ingest.parse import parse_mail
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -104,6 +105,47 @@ def test_blockquote_and_gmail_quote_fold_into_details() -> None:
     )
     two = clean_mail_html("<blockquote>a</blockquote>new<blockquote>b</blockquote>").markup
     assert two.count("<details") == 2 and "new" in two
+
+
+def test_outlook_reply_folds_from_its_header_to_the_end_of_its_container() -> None:
+    html = (
+        "<div><p>Sure, here it is.</p>"
+        '<div id="appendonsend"></div><hr style="display:inline-block">'
+        '<div id="divRplyFwdMsg" dir="ltr"><b>From:</b> ProCase<br><b>Sent:</b> Monday</div>'
+        "<div>Please send a photo.<blockquote>older</blockquote></div></div>"
+        "<p>P.S. after the container</p>"
+    )
+    assert clean_mail_html(html).markup == (
+        "<div><p>Sure, here it is.</p>"
+        f'<details class="quoted"><summary>{SUMMARY}</summary>'
+        '<div></div><hr><div dir="ltr"><b>From:</b> ProCase<br><b>Sent:</b> Monday</div>'
+        "<div>Please send a photo.<blockquote>older</blockquote></div></details></div>"
+        "<p>P.S. after the container</p>"
+    )
+    top_level = clean_mail_html('<p>new</p><div id="divRplyFwdMsg">From: x</div><p>old</p>')
+    assert top_level.markup == (
+        f'<p>new</p><details class="quoted"><summary>{SUMMARY}</summary>'
+        "<div>From: x</div><p>old</p></details>"
+    )
+
+
+def test_outlook_corpus_reply_shows_only_the_new_text_unfolded() -> None:
+    mail = parse_mail((CORPUS / "outlook_html_reply.eml").read_bytes())
+    markup = clean_mail_html(mail.html or "").markup
+    new, folded = markup.split("<details", 1)
+    assert "I will send the photo tonight" in new and "From:" not in new
+    assert "<b>From:</b> ProCase Support" in folded and "Please send a photo" in folded
+    assert folded.count("</details>") == 1
+    text_new, text_quoted = split_quoted(mail.text)
+    assert text_new.rstrip().endswith("Nora") and text_quoted.startswith("_____")
+
+
+def test_element_ids_never_reach_the_page() -> None:
+    """Ids could clobber the page's own (csrf_token, say); Outlook's markers are dropped too."""
+    markup = clean_mail_html(
+        '<div id="csrf_token">a</div><div id="divRplyFwdMsg">b</div><p id="x">c</p>'
+    ).markup
+    assert " id=" not in markup
 
 
 def test_broken_markup_is_balanced_and_text_escaped() -> None:

@@ -26,6 +26,8 @@ _HEADER_RES = [
 ]
 _OUTLOOK_FROM = re.compile(r"^\*?(From|Von|De):\*? ")
 _OUTLOOK_NEXT = re.compile(r"^\*?(Sent|Date|Gesendet|Datum|Envoyé|To|An):\*? ")
+# The rule Outlook draws above its "From:/Sent:" block belongs to the quote.
+_RULE = re.compile(r"^(_{8,}|-{8,})$")
 
 
 def _is_header(lines: list[str], i: int) -> bool:
@@ -66,6 +68,8 @@ def split_quoted(text: str) -> tuple[str, str]:
     start = _quote_start(lines)
     if start is None:
         return text, ""
+    while start > 0 and _RULE.match(lines[start - 1].strip()):
+        start -= 1
     new = "\n".join(lines[:start])
     if not new.strip():
         return text, ""

@@ -6,7 +6,9 @@ A second pass over nh3's output then
 - points `cid:` images at the message's inline attachments (or shows a placeholder),
 - blocks remote images unless the agent asked for them (alt text stays as a placeholder),
 - opens links in a new tab with rel="noopener noreferrer nofollow",
-- folds quoted earlier mail (`blockquote`, Gmail's quote divs) into a closed `<details>`.
+- folds quoted earlier mail into a closed `<details>`: a `blockquote` or Gmail's quote div,
+  and Outlook's replies, which quote without either: everything from Outlook's reply header
+  (`div#divRplyFwdMsg`, or the `div#appendonsend` before it) to the end of its container.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ CONTENT_TAGS = {
 }  # fmt: skip
 ATTRIBUTES = {
     "*": {"dir", "lang", "title"},
+    "div": {"id"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
@@ -39,6 +42,8 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "cid"}
 QUOTE_CLASSES = {"gmail_quote", "gmail_quote_container", "moz-cite-prefix", "yahoo_quoted"}
+# Outlook's reply header; the only ids kept (and only until the rewriter drops them).
+OUTLOOK_QUOTE_IDS = {"divRplyFwdMsg", "appendonsend"}
 LINK_REL = "noopener noreferrer nofollow"
 SUMMARY = "Show quoted text"
 _VOID = {"br", "hr", "img"}
@@ -67,6 +72,7 @@ def clean_mail_html(
         url_schemes=URL_SCHEMES,
         url_relative="deny",
         allowed_classes={"div": QUOTE_CLASSES},
+        attribute_filter=_keep_outlook_ids,
     )
     rewriter = _Rewriter(
         {k.strip("<>").lower(): v for k, v in (inline_images or {}).items()}, load_remote
@@ -74,6 +80,10 @@ def clean_mail_html(
     rewriter.feed(cleaned)
     rewriter.close()
     return CleanHtml("".join(rewriter.out), rewriter.remote, rewriter.blocked)
+
+
+def _keep_outlook_ids(element: str, attribute: str, value: str) -> str | None:
+    return value if attribute != "id" or value in OUTLOOK_QUOTE_IDS else None
 
 
 def _attrs(pairs: list[tuple[str, str]]) -> str:
@@ -92,6 +102,7 @@ class _Rewriter(HTMLParser):
         self.blocked = 0
         self.stack: list[str] = []
         self.quote_depth: int | None = None  # stack depth of the open folded quote
+        self.tail_depth: int | None = None  # stack depth of an Outlook quote: to its parent's end
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         pairs = [(k, v or "") for k, v in attrs]
@@ -105,9 +116,15 @@ class _Rewriter(HTMLParser):
         if tag in _VOID:
             self.out.append(f"<{tag}{_attrs(pairs)}>")
             return
-        if self.quote_depth is None and self._is_quote(tag, pairs):
-            self.quote_depth = len(self.stack)
-            self.out.append(f'<details class="quoted"><summary>{SUMMARY}</summary>')
+        outlook = tag == "div" and any(k == "id" for k, _ in pairs)
+        pairs = [(k, v) for k, v in pairs if k != "id"]
+        if self.quote_depth is None and self.tail_depth is None:
+            if outlook:
+                self.tail_depth = len(self.stack)
+                self.out.append(f'<details class="quoted"><summary>{SUMMARY}</summary>')
+            elif self._is_quote(tag, pairs):
+                self.quote_depth = len(self.stack)
+                self.out.append(f'<details class="quoted"><summary>{SUMMARY}</summary>')
         self.stack.append(tag)
         self.out.append(f"<{tag}{_attrs(pairs)}>")
 
@@ -121,6 +138,9 @@ class _Rewriter(HTMLParser):
             return
         while self.stack:
             open_tag = self.stack.pop()
+            if self.tail_depth is not None and len(self.stack) < self.tail_depth:
+                self.out.append("</details>")  # the Outlook quote's container ends
+                self.tail_depth = None
             self.out.append(f"</{open_tag}>")
             if self.quote_depth is not None and len(self.stack) == self.quote_depth:
                 self.out.append("</details>")
@@ -141,6 +161,9 @@ class _Rewriter(HTMLParser):
         super().close()
         while self.stack:
             self.handle_endtag(self.stack[-1])
+        if self.tail_depth is not None:
+            self.out.append("</details>")
+            self.tail_depth = None
 
     @staticmethod
     def _is_quote(tag: str, pairs: list[tuple[str, str]]) -> bool:
