@@ -41,6 +41,7 @@ def test_newest_first_with_actor_names_and_filters(client: FlaskClient, session:
         "rule.delete",
     ]
     assert other.name in page and "the system" in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "<dt>new</dt><dd>manager</dd><dt>old</dt><dd>agent</dd>" in page
 
     def shown(**args: object) -> list[str]:
         response = client.get("/admin/audit", query_string=args)
@@ -55,6 +56,19 @@ def test_newest_first_with_actor_names_and_filters(client: FlaskClient, session:
     assert "rule.delete" not in shown(start=(today - timedelta(days=2)).isoformat())
     assert shown(end=(today - timedelta(days=5)).isoformat()) == ["rule.delete"]
     assert shown(actor=admin.id, target_type="user") == []
+
+
+def test_detail_shows_as_names_and_values() -> None:
+    def items(detail: str) -> list[tuple[str, str]]:
+        return AuditEvent(action="x", target_type="y", detail=detail).detail_items()
+
+    assert items('{"email": "a@b.c", "count": 3, "old": {"name": "T"}}') == [
+        ("email", "a@b.c"),
+        ("count", "3"),
+        ("old", '{"name": "T"}'),
+    ]
+    assert items("{}") == [] and items("[1, 2]") == [("detail", "[1, 2]")]
+    assert items("not json") == [("detail", "not json")]
 
 
 def test_bad_filters_get_a_clear_400(client: FlaskClient, session: Session) -> None:
