@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from helpdesk.models import (
+    AuditEvent,
     Message,
     OutboxMail,
     PolicyCheck,
@@ -575,6 +576,46 @@ def test_admin_lists_creates_and_edits_templates(client: FlaskClient, session: S
     assert changed.active is False  # the box was not ticked
     assert changed not in active_templates(session)
     assert client.get("/admin/templates/999999/edit").status_code == 404
+
+
+def test_admin_previews_a_template_with_sample_values_without_saving(
+    client: FlaskClient, session: Session
+) -> None:
+    admin = make_user(session, role="admin")
+    login(client, admin.email)
+    template = _template(session, "general")
+    before = (template.body, session.scalar(select(func.count()).select_from(AuditEvent)))
+    form = client.get(f"/admin/templates/{template.id}/edit").get_data(as_text=True)
+    body = (
+        "Hi {{ customer_name }}, refund {{ refund_amount }} for {{ order_number }}. "
+        "{{ agent_name }}"
+    )
+    data = {"csrf_token": _token(form), "name": "G", "category": "any", "body": body}
+    shown = client.post(f"/admin/templates/{template.id}/edit", data={**data, "preview": "Preview"})
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "Preview (sample values, not saved)" in html
+    assert f"Hi Alex Kim, refund 24.99 for 112-4478120-5533219. {admin.name}" in html
+    assert "Hi {{ customer_name }}" in html  # the form keeps what was typed
+    session.rollback()
+    after = (
+        _template(session, "general").body,
+        session.scalar(select(func.count()).select_from(AuditEvent)),
+    )
+    assert after == before
+    broken = client.post(
+        f"/admin/templates/{template.id}/edit",
+        data={**data, "body": "{% if %}", "preview": "Preview"},
+    )
+    assert broken.status_code == 400
+    assert "Cannot preview: Template error on line 1" in broken.get_data(as_text=True)
+    new_form = client.get("/admin/templates/new").get_data(as_text=True)
+    fresh = client.post(
+        "/admin/templates/new",
+        data={**data, "csrf_token": _token(new_form), "key": "x_preview", "preview": "Preview"},
+    )
+    assert fresh.status_code == 200 and "Hi Alex Kim" in fresh.get_data(as_text=True)
+    session.rollback()
+    assert session.scalar(select(ReplyTemplate).where(ReplyTemplate.key == "x_preview")) is None
 
 
 def test_template_admin_is_for_admins_only(client: FlaskClient, session: Session) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from helpdesk.audit import record_audit
 from helpdesk.extensions import db
 from helpdesk.models import CATEGORIES, ReplyTemplate
 from helpdesk.replies.errors import ReplyError
-from helpdesk.replies.rendering import MAX_BODY, VARIABLES
+from helpdesk.replies.rendering import MAX_BODY, SAMPLE_VARIABLES, VARIABLES, render_text
 from helpdesk.replies.templates import create_template, update_template
 
 ANY_CATEGORY = "any"
@@ -32,6 +32,7 @@ class TemplateForm(FlaskForm):
     body = TextAreaField("Body", validators=[DataRequired(), Length(max=MAX_BODY)])
     active = BooleanField("Active (offered to agents)", default=True)
     submit = SubmitField("Save template")
+    preview = SubmitField("Preview")
 
 
 @bp.route("/templates")
@@ -62,9 +63,15 @@ def template_edit(template_id: int) -> str | Response | tuple[str, int]:
 
 
 def _edit(form: TemplateForm, template: ReplyTemplate | None) -> Response | tuple[str, int]:
-    """Show the form, or save it (create when `template` is None) and go back to the list."""
-    problem = None
-    if form.validate_on_submit():
+    """Show the form, preview it, or save it (create when `template` is None) and go back to
+    the list."""
+    problem = preview = None
+    if form.preview.data and form.validate_on_submit():
+        try:
+            preview = render_text(form.body.data or "", _sample_variables())
+        except ReplyError as exc:
+            problem = str(exc)
+    elif form.validate_on_submit():
         fields = {
             "name": form.name.data or "",
             "category": None if form.category.data == ANY_CATEGORY else form.category.data,
@@ -102,5 +109,12 @@ def _edit(form: TemplateForm, template: ReplyTemplate | None) -> Response | tupl
         template=template,
         variables=VARIABLES,
         problem=problem,
+        preview=preview,
     )
     return page, 400 if problem or form.errors else 200
+
+
+def _sample_variables() -> dict[str, str]:
+    store = current_app.config.get("HELPDESK_STORE_NAME") or SAMPLE_VARIABLES["store_name"]
+    agent = current_user.name or SAMPLE_VARIABLES["agent_name"]
+    return {**SAMPLE_VARIABLES, "store_name": store, "agent_name": agent}

@@ -37,6 +37,23 @@ VERDICT_FIELDS = (
 
 TICKET_FIELDS = ("customer_name", "ticket_number", "order_number", "agent_name", "store_name")
 
+# What the template editor's preview fills in: a return the policy accepts.
+SAMPLE_VARIABLES = {
+    "customer_name": "Alex Kim",
+    "ticket_number": "1042",
+    "order_number": "112-4478120-5533219",
+    "agent_name": "Sam Rivera",
+    "store_name": "ProCase",
+    "decision": "eligible",
+    "refund_amount": "24.99",
+    "restocking_fee": "0.00",
+    "return_shipping_paid_by": "customer",
+    "deadline": "April 9, 2026",
+    "refund_expected_by": "April 2, 2026",
+    "missing": "a photo of the item",
+    "reasons": "- Returned within 30 days of delivery\n- Unused, in its original packaging",
+}
+
 
 VARIABLES = TICKET_FIELDS + VERDICT_FIELDS
 
