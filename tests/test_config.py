@@ -48,3 +48,14 @@ def test_bad_values_are_named(environ: dict[str, str], message: str) -> None:
 def test_bad_imap_ssl_is_refused() -> None:
     with pytest.raises(ConfigError, match="IMAP_SSL"):
         check_config(load_config("development", environ={"IMAP_SSL": "maybe"}))
+
+
+def test_postgresql_sends_sqlalchemys_sql_as_is() -> None:
+    """Raw cursors with $1 parameters: psycopg does not re-parse each statement in Python."""
+    import psycopg
+
+    from helpdesk import postgresql_engine_options
+
+    options = postgresql_engine_options()
+    assert options["paramstyle"] == "numeric_dollar" and options["pool_pre_ping"]
+    assert options["connect_args"]["cursor_factory"] is psycopg.RawCursor
