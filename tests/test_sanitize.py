@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpdesk.tickets.files import human_size, image_type
-from helpdesk.tickets.quotes import split_quoted
-from helpdesk.tickets.sanitize import SUMMARY, clean_mail_html
+from helpdesk.tickets.quotes import MAX_SIGNATURE_LINES, split_quoted, split_signature
+from helpdesk.tickets.sanitize import SIGNATURE_SUMMARY, SUMMARY, clean_mail_html
 from mail_ingest.parse import parse_mail
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -138,6 +138,49 @@ def test_outlook_corpus_reply_shows_only_the_new_text_unfolded() -> None:
     assert folded.count("</details>") == 1
     text_new, text_quoted = split_quoted(mail.text)
     assert text_new.rstrip().endswith("Nora") and text_quoted.startswith("_____")
+
+
+@pytest.mark.parametrize(
+    ("markup", "folded"),
+    [
+        (
+            '<div class="gmail_signature" data-smartmail="gmail_signature">Nora<br>+46</div>',
+            '<div class="gmail_signature">Nora<br>+46</div>',
+        ),
+        ('<div id="Signature"><p>Best, Sam</p></div>', "<div><p>Best, Sam</p></div>"),
+        (
+            '<pre class="moz-signature" cols="72">-- \nSam</pre>',
+            '<pre class="moz-signature">-- \nSam</pre>',
+        ),
+    ],
+)
+def test_html_signatures_fold_under_their_own_label(markup: str, folded: str) -> None:
+    html = f"<p>Thanks!</p>{markup}<blockquote>old</blockquote>"
+    assert clean_mail_html(html).markup == (
+        f'<p>Thanks!</p><details class="signature"><summary>{SIGNATURE_SUMMARY}</summary>'
+        f'{folded}</details><details class="quoted"><summary>{SUMMARY}</summary>'
+        "<blockquote>old</blockquote></details>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi\n-- \nSam\n", ("Hi\n", "-- \nSam\n")),
+        ("Hi\n\n--\nSam\nProCase\n", ("Hi\n", "--\nSam\nProCase\n")),
+        ("Hi\n-- \nold sig\nmore\n-- \nSam\n", ("Hi\n-- \nold sig\nmore\n", "-- \nSam\n")),
+        ("Hi\nno signature\n", ("Hi\nno signature\n", "")),
+        ("-- \nonly a signature\n", ("-- \nonly a signature\n", "")),
+        ("Hi\n---\nnot a delimiter\n", ("Hi\n---\nnot a delimiter\n", "")),
+    ],
+)
+def test_split_signature(text: str, expected: tuple[str, str]) -> None:
+    assert split_signature(text) == expected
+
+
+def test_a_long_tail_after_dashes_is_not_a_signature() -> None:
+    text = "Hi\n--\n" + "line\n" * (MAX_SIGNATURE_LINES + 1)
+    assert split_signature(text) == (text, "")
 
 
 def test_element_ids_never_reach_the_page() -> None:

@@ -113,6 +113,23 @@ def test_quoted_text_is_folded_not_deleted(client: FlaskClient, session: Session
     ) in page
 
 
+def test_signature_is_folded_apart_from_the_quote(client: FlaskClient, session: Session) -> None:
+    signed_in(client, session)
+    body = (
+        "Still broken, sorry.\n\n-- \nNora Lindqvist\n+46 70 123 45 67\n\n"
+        "On Tue, Mar 5, 2024 at 10:15 AM ProCase Support <support@procase.com> wrote:\n"
+        "> Please restart it.\n"
+    )
+    ingest(session, make_mail(body=body))
+    page = client.get("/tickets/1001").get_data(as_text=True)
+    assert '<pre class="body">Still broken, sorry.\n</pre>' in page
+    assert (
+        '<details class="signature"><summary>Show signature</summary><pre class="body">'
+        "-- \nNora Lindqvist\n+46 70 123 45 67\n</pre></details>"
+    ) in page
+    assert "&gt; Please restart it.\n</pre></details>" in page
+
+
 def test_html_quotes_are_folded(client: FlaskClient, session: Session) -> None:
     signed_in(client, session)
     html = (

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from helpdesk.models import Attachment, Blob, Message, OutboxMail, Ticket, TicketEvent, User
 from helpdesk.tickets.files import SNIFF_BYTES, human_size, image_type
 from helpdesk.tickets.queue import OPEN_STATUSES
-from helpdesk.tickets.quotes import split_quoted
+from helpdesk.tickets.quotes import split_quoted, split_signature
 from helpdesk.tickets.sanitize import clean_mail_html
 
 OTHER_TICKETS_LIMIT = 20
@@ -38,6 +38,7 @@ class MessageView:
     attachments: list[AttachmentView]
     html: Markup | None = None  # sanitized, quotes folded
     text: str = ""  # the new part of a text-only body
+    signature: str = ""  # the new part's signature
     quoted: str = ""  # its quoted tail
     blocked_images: int = 0
     badges: list[str] = field(default_factory=list)
@@ -145,7 +146,8 @@ def _render(
     views: list[AttachmentView],
     inline_url: Callable[[int], str],
     load_remote: bool,
-) -> tuple[Markup | None, str, str, int, int]:
+) -> tuple[Markup | None, tuple[str, str, str], int, int]:
+    """(sanitized HTML, or the text as (new, signature, quoted); remote and blocked images)."""
     if message.html:
         inline = {
             v.attachment.content_id: inline_url(v.attachment.id)
@@ -153,9 +155,10 @@ def _render(
             if v.attachment.content_id and v.image_type
         }
         clean = clean_mail_html(message.html, inline_images=inline, load_remote=load_remote)
-        return Markup(clean.markup), "", "", clean.remote_images, clean.blocked_images
+        return Markup(clean.markup), ("", "", ""), clean.remote_images, clean.blocked_images
     new, quoted = split_quoted(message.text or "")
-    return None, new, quoted, 0, 0
+    new, signature = split_signature(new)
+    return None, (new, signature, quoted), 0, 0
 
 
 def load_ticket_page(
@@ -199,7 +202,9 @@ def load_ticket_page(
         views = [
             AttachmentView(a, kinds.get(a.sha256), human_size(a.size)) for a in message.attachments
         ]
-        html, new, quoted, found, hidden = _render(message, views, inline_url, load_remote)
+        html, (new, signature, quoted), found, hidden = _render(
+            message, views, inline_url, load_remote
+        )
         remote, blocked = remote + found, blocked + hidden
         conversation.append(
             MessageView(
@@ -208,6 +213,7 @@ def load_ticket_page(
                 attachments=views,
                 html=html,
                 text=new,
+                signature=signature,
                 quoted=quoted,
                 blocked_images=hidden,
                 badges=message_badges(message),

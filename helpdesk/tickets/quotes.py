@@ -3,7 +3,8 @@
 Nothing is ever dropped: `new` and `quoted` together hold every non-blank line.
 The quoted tail starts at a reply header ("On ... wrote:", "Am ... schrieb ...:",
 "-----Original Message-----", an Outlook "From:/Sent:" block) or at a trailing run of "> " lines.
-Inline answers between quoted lines stay in the new part.
+Inline answers between quoted lines stay in the new part. `split_signature` then takes the
+signature (after a "-- " line, RFC 3676) off the new part.
 """
 
 from __future__ import annotations
@@ -74,3 +75,24 @@ def split_quoted(text: str) -> tuple[str, str]:
     if not new.strip():
         return text, ""
     return new.rstrip() + "\n", "\n".join(lines[start:]).strip("\n") + "\n"
+
+
+MAX_SIGNATURE_LINES = 15  # a longer tail after "--" is more likely text than a signature
+
+
+def split_signature(text: str) -> tuple[str, str]:
+    """Return `(body, signature)`; the signature starts at the last "-- " (or "--") line.
+
+    Nothing is split off when there is no such line, when nothing would be left above it,
+    or when more than MAX_SIGNATURE_LINES follow it.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    marks = [i for i, line in enumerate(lines) if line.rstrip() == "--"]
+    if not marks:
+        return text, ""
+    start = marks[-1]
+    body = "\n".join(lines[:start])
+    signature = "\n".join(lines[start:]).strip("\n")
+    if not body.strip() or signature.count("\n") > MAX_SIGNATURE_LINES:
+        return text, ""
+    return body.rstrip() + "\n", signature + "\n"

@@ -8,7 +8,8 @@ A second pass over nh3's output then
 - opens links in a new tab with rel="noopener noreferrer nofollow",
 - folds quoted earlier mail into a closed `<details>`: a `blockquote` or Gmail's quote div,
   and Outlook's replies, which quote without either: everything from Outlook's reply header
-  (`div#divRplyFwdMsg`, or the `div#appendonsend` before it) to the end of its container.
+  (`div#divRplyFwdMsg`, or the `div#appendonsend` before it) to the end of its container;
+- folds signatures (Gmail's, Thunderbird's, Outlook's `div#Signature`) under their own label.
 """
 
 from __future__ import annotations
@@ -42,10 +43,13 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "cid"}
 QUOTE_CLASSES = {"gmail_quote", "gmail_quote_container", "moz-cite-prefix", "yahoo_quoted"}
-# Outlook's reply header; the only ids kept (and only until the rewriter drops them).
+SIGNATURE_CLASSES = {"gmail_signature", "moz-signature"}
+# Outlook's reply header and signature: the only ids kept, until the rewriter drops them.
 OUTLOOK_QUOTE_IDS = {"divRplyFwdMsg", "appendonsend"}
+OUTLOOK_SIGNATURE_IDS = {"Signature", "signature"}
 LINK_REL = "noopener noreferrer nofollow"
 SUMMARY = "Show quoted text"
+SIGNATURE_SUMMARY = "Show signature"
 _VOID = {"br", "hr", "img"}
 
 
@@ -71,7 +75,7 @@ def clean_mail_html(
         link_rel=None,
         url_schemes=URL_SCHEMES,
         url_relative="deny",
-        allowed_classes={"div": QUOTE_CLASSES},
+        allowed_classes={"div": QUOTE_CLASSES | SIGNATURE_CLASSES, "pre": {"moz-signature"}},
         attribute_filter=_keep_outlook_ids,
     )
     rewriter = _Rewriter(
@@ -83,7 +87,8 @@ def clean_mail_html(
 
 
 def _keep_outlook_ids(element: str, attribute: str, value: str) -> str | None:
-    return value if attribute != "id" or value in OUTLOOK_QUOTE_IDS else None
+    kept = OUTLOOK_QUOTE_IDS | OUTLOOK_SIGNATURE_IDS
+    return value if attribute != "id" or value in kept else None
 
 
 def _attrs(pairs: list[tuple[str, str]]) -> str:
@@ -116,12 +121,17 @@ class _Rewriter(HTMLParser):
         if tag in _VOID:
             self.out.append(f"<{tag}{_attrs(pairs)}>")
             return
-        outlook = tag == "div" and any(k == "id" for k, _ in pairs)
+        element_id = next((v for k, v in pairs if k == "id"), "") if tag == "div" else ""
         pairs = [(k, v) for k, v in pairs if k != "id"]
         if self.quote_depth is None and self.tail_depth is None:
-            if outlook:
+            if element_id in OUTLOOK_QUOTE_IDS:
                 self.tail_depth = len(self.stack)
                 self.out.append(f'<details class="quoted"><summary>{SUMMARY}</summary>')
+            elif element_id in OUTLOOK_SIGNATURE_IDS or self._is_signature(tag, pairs):
+                self.quote_depth = len(self.stack)
+                self.out.append(
+                    f'<details class="signature"><summary>{SIGNATURE_SUMMARY}</summary>'
+                )
             elif self._is_quote(tag, pairs):
                 self.quote_depth = len(self.stack)
                 self.out.append(f'<details class="quoted"><summary>{SUMMARY}</summary>')
@@ -167,10 +177,11 @@ class _Rewriter(HTMLParser):
 
     @staticmethod
     def _is_quote(tag: str, pairs: list[tuple[str, str]]) -> bool:
-        if tag == "blockquote":
-            return True
-        classes = " ".join(v for k, v in pairs if k == "class").split()
-        return tag == "div" and any(c in QUOTE_CLASSES for c in classes)
+        return tag == "blockquote" or (tag == "div" and bool(_classes(pairs) & QUOTE_CLASSES))
+
+    @staticmethod
+    def _is_signature(tag: str, pairs: list[tuple[str, str]]) -> bool:
+        return tag in ("div", "pre") and bool(_classes(pairs) & SIGNATURE_CLASSES)
 
     def _image(self, pairs: list[tuple[str, str]]) -> str:
         src = next((v for k, v in pairs if k == "src"), "")
@@ -188,6 +199,10 @@ class _Rewriter(HTMLParser):
             self.blocked += 1
             return _placeholder("remote image not loaded", alt)
         return _placeholder("image", alt)
+
+
+def _classes(pairs: list[tuple[str, str]]) -> set[str]:
+    return set(" ".join(v for k, v in pairs if k == "class").split())
 
 
 def _placeholder(label: str, alt: str) -> str:
