@@ -183,6 +183,11 @@ def test_a_long_tail_after_dashes_is_not_a_signature() -> None:
     assert split_signature(text) == (text, "")
 
 
+def test_unknown_classes_leave_no_empty_attribute() -> None:
+    markup = clean_mail_html('<div class="MsoNormal elementToProof">a</div>').markup
+    assert markup == "<div>a</div>"
+
+
 def test_element_ids_never_reach_the_page() -> None:
     """Ids could clobber the page's own (csrf_token, say); Outlook's markers are dropped too."""
     markup = clean_mail_html(

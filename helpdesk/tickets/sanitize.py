@@ -110,7 +110,8 @@ class _Rewriter(HTMLParser):
         self.tail_depth: int | None = None  # stack depth of an Outlook quote: to its parent's end
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        pairs = [(k, v or "") for k, v in attrs]
+        # nh3 leaves class="" where it removed every class: drop it.
+        pairs = [(k, v or "") for k, v in attrs if k != "class" or (v or "").strip()]
         if tag == "img":
             self.out.append(self._image(pairs))
             return
