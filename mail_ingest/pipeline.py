@@ -11,7 +11,6 @@ This module imports nothing but the parser, so a worker starts quickly.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -21,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 
-from mail_ingest.parse import MailParseError, ParsedMail, parse_mail
+from mail_ingest.parse import MailParseError, ParsedMail, parse_mail, sha256_hex
 
 log = logging.getLogger("helpdesk.ingest")
 
@@ -36,7 +35,7 @@ class Parsed:
 
 
 def parse_raw(raw: bytes) -> Parsed:
-    sha = hashlib.sha256(raw).hexdigest()
+    sha = sha256_hex(raw)
     try:
         return Parsed(sha, parse_mail(raw), None)
     except MailParseError as exc:

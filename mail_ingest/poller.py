@@ -116,15 +116,13 @@ class Poller:
             # batch n is written.
             with ParsePool(self.parse_workers if len(batches) > 1 else 0) as pool:
                 ahead: Fetched | None = None
-                for batch in batches:
+                for batch in [*batches, None]:  # None: no next batch, write the last one
                     if self.stop.is_set():
                         break
-                    fetched = self._fetch(client, batch, size_of, pool)
+                    fetched = None if batch is None else self._fetch(client, batch, size_of, pool)
                     if ahead is not None:
                         self._batch(client, uidvalidity, ahead, size_of, rules, result)
                     ahead = fetched
-                if ahead is not None and not self.stop.is_set():
-                    self._batch(client, uidvalidity, ahead, size_of, rules, result)
         self._touch(error=None)
         return result
 

@@ -8,7 +8,6 @@ the end, so a batch costs a handful of statements rather than a dozen per mail.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from helpdesk.models import Attachment, FetchedMail, Message, Ticket, utcnow
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.tickets.services import add_message, change_status, create_ticket, record_event
 from mail_ingest.batch import IngestBatch
-from mail_ingest.parse import ParsedMail
+from mail_ingest.parse import ParsedMail, sha256_hex
 from mail_ingest.pipeline import Parsed, parse_raw
 from mail_ingest.rules import Context, automatic_reasons
 from mail_ingest.settings import IngestSettings
@@ -110,7 +109,7 @@ def _ingest_one(
     )
     session.add(record)
     if p.mail is None:
-        return _quarantine(batch, record, p.raw, p.error or "parse error")
+        return _quarantine(batch, record, p, p.error or "parse error")
     record.message_id = (p.mail.message_id or "")[:998] or None
     duplicate_of, content_key = batch.find_content(p.mail.message_id, p.sha)
     if duplicate_of is not None:
@@ -124,14 +123,14 @@ def _ingest_one(
     try:
         _route(session, batch, record, p.mail, settings, rules)  # raises before any write
     except RouteError as exc:
-        return _quarantine(batch, record, p.raw, str(exc))
+        return _quarantine(batch, record, p, str(exc))
     record.content_key = content_key
     batch.remember_content(record)
     return record
 
 
-def _quarantine(batch: IngestBatch, record: FetchedMail, raw: bytes, reason: str) -> FetchedMail:
-    record.raw_sha256 = batch.blob(record.sha256 or hashlib.sha256(raw).hexdigest(), raw)
+def _quarantine(batch: IngestBatch, record: FetchedMail, p: Prepared, reason: str) -> FetchedMail:
+    record.raw_sha256 = batch.blob(p.sha, p.raw)
     record.outcome, record.reason = "quarantined", reason[:2000]
     return record
 
@@ -230,7 +229,7 @@ def _add_inbound(
                 filename=part.filename,
                 content_type=part.content_type[:200],
                 size=len(part.data),
-                sha256=batch.blob(hashlib.sha256(part.data).hexdigest(), part.data),
+                sha256=batch.blob(sha256_hex(part.data), part.data),
                 inline=part.inline,
                 content_id=(part.content_id or None) and part.content_id[:300],
             )

@@ -66,12 +66,13 @@ def _edit(form: TemplateForm, template: ReplyTemplate | None) -> Response | tupl
     """Show the form, preview it, or save it (create when `template` is None) and go back to
     the list."""
     problem = preview = None
-    if form.preview.data and form.validate_on_submit():
+    submitted = form.validate_on_submit()
+    if submitted and form.preview.data:
         try:
             preview = render_text(form.body.data or "", _sample_variables())
         except ReplyError as exc:
             problem = str(exc)
-    elif form.validate_on_submit():
+    elif submitted:
         fields = {
             "name": form.name.data or "",
             "category": None if form.category.data == ANY_CATEGORY else form.category.data,

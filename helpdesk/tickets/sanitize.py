@@ -47,6 +47,7 @@ SIGNATURE_CLASSES = {"gmail_signature", "moz-signature"}
 # Outlook's reply header and signature: the only ids kept, until the rewriter drops them.
 OUTLOOK_QUOTE_IDS = {"divRplyFwdMsg", "appendonsend"}
 OUTLOOK_SIGNATURE_IDS = {"Signature", "signature"}
+_KEPT_IDS = OUTLOOK_QUOTE_IDS | OUTLOOK_SIGNATURE_IDS
 LINK_REL = "noopener noreferrer nofollow"
 SUMMARY = "Show quoted text"
 SIGNATURE_SUMMARY = "Show signature"
@@ -87,8 +88,7 @@ def clean_mail_html(
 
 
 def _keep_outlook_ids(element: str, attribute: str, value: str) -> str | None:
-    kept = OUTLOOK_QUOTE_IDS | OUTLOOK_SIGNATURE_IDS
-    return value if attribute != "id" or value in kept else None
+    return value if attribute != "id" or value in _KEPT_IDS else None
 
 
 def _attrs(pairs: list[tuple[str, str]]) -> str:
@@ -122,7 +122,7 @@ class _Rewriter(HTMLParser):
         if tag in _VOID:
             self.out.append(f"<{tag}{_attrs(pairs)}>")
             return
-        element_id = next((v for k, v in pairs if k == "id"), "") if tag == "div" else ""
+        element_id = next((v for k, v in pairs if k == "id"), "")  # nh3 keeps ids on divs only
         pairs = [(k, v) for k, v in pairs if k != "id"]
         if self.quote_depth is None and self.tail_depth is None:
             if element_id in OUTLOOK_QUOTE_IDS:
