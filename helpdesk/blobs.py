@@ -21,9 +21,9 @@ def store_blobs(session: Session, blobs: Mapping[str, bytes]) -> None:
         )
 
 
-def store_blob(session: Session, data: bytes, sha256: str | None = None) -> str:
+def store_blob(session: Session, data: bytes) -> str:
     """Store `data` once; returns its sha256."""
-    digest = sha256 or hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data).hexdigest()
     store_blobs(session, {digest: data})
     return digest
 

@@ -81,7 +81,6 @@ class ParsedMail:
 # --------------------------------------------------------------------------- constants
 
 _PARSER = BytesParser(policy=email_policy.compat32)
-_HEADERS_PARSER = BytesParser(policy=email_policy.compat32)
 
 _MAX_DEPTH = 40
 _MAX_FILENAME = 150
@@ -686,19 +685,17 @@ def _walk_part(part: Message, col: _Collector, depth: int, parent: str, recovere
         disposition = part.get_content_disposition()
     except Exception:
         disposition = None
-    raw_name = _filename(part)
-
-    if ctype in ("text/plain", "text/html") and disposition != "attachment":
-        slot = col.plain if subtype == "plain" else col.html
-        if slot is None:
-            text = _part_text(part)
-            if subtype == "plain":
-                col.plain = text
-            else:
-                col.html = text
-            return
-        if parent == "alternative" and raw_name is None:
-            return  # another rendering of a body we already have
+    body = ctype in ("text/plain", "text/html") and disposition != "attachment"
+    if body and (col.plain if subtype == "plain" else col.html) is None:
+        text = _part_text(part)
+        if subtype == "plain":
+            col.plain = text
+        else:
+            col.html = text
+        return
+    raw_name = _filename(part)  # after the first text bodies, which need no name
+    if body and parent == "alternative" and raw_name is None:
+        return  # another rendering of a body we already have
 
     cid = _content_id(part)
     col.attachments.append(
@@ -726,7 +723,7 @@ def _bounced_ids(parts: list[Message]) -> tuple[str, ...]:
                         headers.extend(sub.get_all("message-id") or [])
         elif ctype in ("text/rfc822-headers", "message/global-headers"):
             try:
-                sub = _HEADERS_PARSER.parsebytes(_payload_bytes(part), headersonly=True)
+                sub = _PARSER.parsebytes(_payload_bytes(part), headersonly=True)
                 headers.extend(sub.get_all("message-id") or [])
             except Exception:
                 continue

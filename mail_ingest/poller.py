@@ -170,9 +170,9 @@ class Poller:
         rules: list[Rule],
         result: PollResult,
     ) -> None:
-        batch, bodies = fetched.uids, fetched.bodies
+        batch, bodies, parsed = fetched.uids, fetched.bodies, fetched.parsed()
         try:
-            outcomes = self._ingest(uidvalidity, batch, bodies, size_of, rules, fetched.parsed())
+            outcomes = self._ingest(uidvalidity, batch, bodies, size_of, rules, parsed)
             self._advance(uidvalidity, max(batch))
             self.session.commit()
         except Exception as exc:  # another poller, or one bad mail: redo it mail by mail
@@ -182,7 +182,7 @@ class Poller:
             )
             outcomes = []
             for uid in batch:
-                outcomes += self._ingest_alone(uidvalidity, uid, bodies, size_of, rules)
+                outcomes += self._ingest_alone(uidvalidity, uid, bodies, size_of, rules, parsed)
         for outcome in outcomes:
             result.add(outcome)
         if self.mark_seen:
@@ -195,10 +195,11 @@ class Poller:
         bodies: dict[int, bytes],
         size_of: dict[int, int],
         rules: list[Rule],
+        parsed: dict[int, Parsed],
     ) -> list[str]:
         """One mail in its own transaction; a fault of this mail quarantines it."""
         try:
-            outcomes = self._ingest(uidvalidity, [uid], bodies, size_of, rules)
+            outcomes = self._ingest(uidvalidity, [uid], bodies, size_of, rules, parsed)
         except IntegrityError:
             self.session.rollback()
             if self._recorded(uidvalidity, [uid]):
@@ -224,11 +225,11 @@ class Poller:
         bodies: dict[int, bytes],
         size_of: dict[int, int],
         rules: list[Rule],
-        parsed: dict[int, Parsed] | None = None,
+        parsed: dict[int, Parsed],
     ) -> list[str]:
         """Record the batch's mails not recorded yet (in the caller's transaction).
 
-        `parsed` holds mails parsed already; the others are parsed here."""
+        `parsed` holds the fetched mails, parsed already; one missing is parsed here."""
         done = self._recorded(uidvalidity, batch)
         outcomes = []
         items = []
@@ -244,7 +245,7 @@ class Poller:
                 log.warning("UID %s vanished from %s before it was fetched", uid, source.mailbox)
             else:
                 raw = bodies[uid]
-                items.append(Prepared.of(source, raw, (parsed or {}).get(uid)))
+                items.append(Prepared.of(source, raw, parsed.get(uid)))
         records = ingest_prepared(self.session, items, self.settings, rules)
         return outcomes + [record.outcome for record in records]
 

@@ -8,22 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import PolicyCheck, Ticket
 from helpdesk.orders.services import facts_for_ticket
 from helpdesk.policy import FACT_NAMES, Facts, FactsError, Verdict, evaluate, parse_facts
+from helpdesk.replies.rendering import latest_policy_check
 from helpdesk.tickets.services import record_event
-
-
-def last_check(session: Session, ticket: Ticket) -> PolicyCheck | None:
-    return session.scalar(
-        select(PolicyCheck)
-        .where(PolicyCheck.ticket_id == ticket.id)
-        .order_by(PolicyCheck.created_at.desc(), PolicyCheck.id.desc())
-        .limit(1)
-    )
 
 
 def panel_state(
@@ -31,7 +22,7 @@ def panel_state(
 ) -> tuple[dict[str, object], Verdict, PolicyCheck | None]:
     """The facts (JSON-ready) and verdict of the last check; without one, a preview from
     `facts_for_ticket` (a prefilled value that is invalid, e.g. out of order, is left out)."""
-    check = last_check(session, ticket)
+    check = latest_policy_check(session, ticket)
     if check is not None:
         facts = json.loads(check.facts)
         return facts, Verdict.from_dict(json.loads(check.verdict)), check

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -103,24 +103,25 @@ class _Sandbox(SandboxedEnvironment):
 _ENV = _Sandbox(autoescape=False, keep_trailing_newline=True)
 
 
-def check_template(body: str) -> None:
-    """Raise TemplateProblem unless `body` compiles in the sandbox."""
+def check_template(body: str) -> Template:
+    """The compiled template; raises TemplateProblem unless `body` compiles in the sandbox."""
     if len(body) > MAX_BODY:
         raise TemplateProblem(f"The template is longer than {MAX_BODY} characters.")
     try:
         tree = _ENV.parse(body)
-        _ENV.compile(tree)
+        template = _ENV.from_string(tree)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"Template error on line {exc.lineno}: {exc.message}") from None
     if tree.find(nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
         raise TemplateProblem("A reply template cannot extend, include or import others.")
+    return template
 
 
 def render_text(body: str, variables: Mapping[str, str]) -> str:
     """Render a template body with `variables` as values; errors become TemplateProblem."""
-    check_template(body)
+    template = check_template(body)
     try:
-        text = _ENV.from_string(body).render(dict(variables))
+        text = template.render(dict(variables))
     except SecurityError as exc:
         raise TemplateProblem(f"The template uses something not allowed: {exc}") from None
     except TemplateError as exc:
