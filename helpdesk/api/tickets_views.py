@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import current_app, jsonify, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -17,9 +17,15 @@ from helpdesk.api.errors import ApiError
 from helpdesk.api.serialize import ticket_json
 from helpdesk.api.ticket_detail import messages_json, ticket_detail
 from helpdesk.extensions import db
-from helpdesk.models import Message, Ticket, utcnow
+from helpdesk.models import Ticket, utcnow
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
-from helpdesk.replies.services import DEFAULT_REPLY_STATUS, ReplySettings, add_note, send_reply
+from helpdesk.replies.services import (
+    DEFAULT_REPLY_STATUS,
+    ReplySettings,
+    add_note,
+    last_message_id,
+    send_reply,
+)
 from helpdesk.tickets.queue import QueueError, QueueParams, fetch_page, parse_params
 from helpdesk.tickets.services import UPDATABLE, TicketError, update_ticket
 
@@ -113,10 +119,6 @@ def post_note(number: int) -> tuple[Response, int]:
     return jsonify(messages_json(db.session, ticket.id, [note.id])[0]), 201
 
 
-def _last_message_id(ticket: Ticket) -> int | None:
-    return db.session.scalar(select(func.max(Message.id)).where(Message.ticket_id == ticket.id))
-
-
 @bp.post("/tickets/<int:number>/replies")
 @api_view(can_work_tickets)
 def post_reply(number: int) -> tuple[Response, int]:
@@ -134,7 +136,7 @@ def post_reply(number: int) -> tuple[Response, int]:
             author=api_caller().user,
             text=text,
             status=DEFAULT_REPLY_STATUS if status is MISSING else status,
-            seen_message_id=_last_message_id(ticket) if seen is MISSING else seen,
+            seen_message_id=last_message_id(db.session, ticket) if seen is MISSING else seen,
             settings=ReplySettings.from_config(current_app.config),
         )
     except NewMessagesSince as exc:

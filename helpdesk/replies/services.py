@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.acks import ack_subject
@@ -167,6 +167,11 @@ def add_note(session: Session, ticket: Ticket, *, author: User, text: str) -> Me
     )
     record_event(session, ticket, "note", actor_id=author.id)
     return note
+
+
+def last_message_id(session: Session, ticket: Ticket) -> int | None:
+    """The newest message's id: what an agent has seen when replying (see NewMessagesSince)."""
+    return session.scalar(select(func.max(Message.id)).where(Message.ticket_id == ticket.id))
 
 
 def failed_mail(session: Session, ticket: Ticket) -> list[OutboxMail]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from helpdesk.access import can_view_ticket, can_work_tickets, require
@@ -22,6 +22,7 @@ from helpdesk.replies.services import (
     ReplySettings,
     add_note,
     failed_mail,
+    last_message_id,
     retry_mail,
     send_reply,
 )
@@ -56,13 +57,14 @@ def _groups(
     return first + list(groups.items())
 
 
-def _last_message_id(ticket: Ticket) -> int | None:
-    return db.session.scalar(select(func.max(Message.id)).where(Message.ticket_id == ticket.id))
-
-
 @bp.app_template_global()
-def reply_composer(ticket: Ticket) -> Composer:
-    """Templates (suggested first), the `?template=` choice rendered, and failed mail."""
+def reply_composer(
+    ticket: Ticket, outbox: list[OutboxMail] | None = None, seen_id: int | None = None
+) -> Composer:
+    """Templates (suggested first), the `?template=` choice rendered, and failed mail.
+
+    `outbox` (the ticket's rows) and `seen_id` (its newest message) are what the ticket page
+    loaded already; without them they are queried."""
     templates = active_templates(db.session)
     suggested = suggested_key(db.session, ticket, templates)
     wanted = request.args.get("template", "")
@@ -88,8 +90,12 @@ def reply_composer(ticket: Ticket) -> Composer:
         text=text,
         error=error,
         agent_name=current_user.name,
-        failed=failed_mail(db.session, ticket),
-        last_message_id=_last_message_id(ticket),
+        failed=(
+            failed_mail(db.session, ticket)
+            if outbox is None
+            else [row for row in outbox if row.status == "failed"]
+        ),
+        last_message_id=last_message_id(db.session, ticket) if seen_id is None else seen_id,
     )
 
 
@@ -152,7 +158,9 @@ def _reply_page(
         status=status,
         statuses=REPLY_STATUSES,
         template_key=form.template.data or "",
-        last_message_id=_last_message_id(ticket) if new_messages else form.last_message_id.data,
+        last_message_id=(
+            last_message_id(db.session, ticket) if new_messages else form.last_message_id.data
+        ),
         ticket_url=_ticket_page(ticket),
     )
 
