@@ -21,6 +21,8 @@ from mail_ingest.imap import ImapConfig, MailboxUnavailable
 from mail_ingest.quarantine import ReprocessError
 from mail_ingest.settings import IngestSettings
 
+NO_MAIL = "There is no such mail."
+
 SHOWN_BYTES = 512 * 1024  # more than this is only in the download
 
 
@@ -79,7 +81,7 @@ def quarantine_download(record_id: int) -> Response:
 @login_required
 def quarantine_reprocess(record_id: int) -> Response:
     require(can_manage_quarantine, current_user)
-    _record_or_404(record_id)
+    db.get_or_404(FetchedMail, record_id, description=NO_MAIL)
     config = current_app.config
     try:
         record = reprocess_mail(
@@ -102,7 +104,7 @@ def quarantine_reprocess(record_id: int) -> Response:
 @login_required
 def quarantine_discard(record_id: int) -> Response:
     require(can_manage_quarantine, current_user)
-    _record_or_404(record_id)
+    db.get_or_404(FetchedMail, record_id, description=NO_MAIL)
     try:
         discard_mail(db.session, current_user.id, current_user.email, record_id)
     except ReprocessError as exc:
@@ -114,17 +116,10 @@ def quarantine_discard(record_id: int) -> Response:
     return redirect(url_for("admin.quarantine"))
 
 
-def _record_or_404(record_id: int) -> FetchedMail:
-    record = db.session.get(FetchedMail, record_id)
-    if record is None:
-        abort(404, "There is no such mail.")
-    return record
-
-
 def _mail(record_id: int) -> tuple[FetchedMail, bytes | None]:
     """For an admin: the record and its bytes (None: never fetched, it was too large)."""
     require(can_manage_quarantine, current_user)
-    record = _record_or_404(record_id)
+    record = db.get_or_404(FetchedMail, record_id, description=NO_MAIL)
     raw = load_blob(db.session, record.raw_sha256) if record.raw_sha256 else None
     return record, raw
 

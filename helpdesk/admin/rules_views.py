@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -26,6 +26,8 @@ from helpdesk.admin.rules import (
 )
 from helpdesk.extensions import db
 from helpdesk.models import CATEGORIES, CategoryRule
+
+NO_RULE = "There is no such rule."
 
 
 class RuleForm(FlaskForm):
@@ -79,7 +81,7 @@ def rule_new() -> Response | tuple[str, int]:
 @login_required
 def rule_edit(rule_id: int) -> Response | tuple[str, int]:
     require(can_administer, current_user)
-    rule = _rule_or_404(rule_id)
+    rule = db.get_or_404(CategoryRule, rule_id, description=NO_RULE)
     return _edit(RuleForm(obj=rule), rule)
 
 
@@ -87,7 +89,7 @@ def rule_edit(rule_id: int) -> Response | tuple[str, int]:
 @login_required
 def rule_delete(rule_id: int) -> Response:
     require(can_administer, current_user)
-    rule = _rule_or_404(rule_id)
+    rule = db.get_or_404(CategoryRule, rule_id, description=NO_RULE)
     if ConfirmForm().validate_on_submit():
         label = f"{rule.pattern!r} → {rule.category}"
         delete_rule(db.session, current_user.id, rule)
@@ -100,7 +102,7 @@ def rule_delete(rule_id: int) -> Response:
 @login_required
 def rule_move(rule_id: int) -> Response:
     require(can_administer, current_user)
-    rule = _rule_or_404(rule_id)
+    rule = db.get_or_404(CategoryRule, rule_id, description=NO_RULE)
     form = MoveForm()
     try:
         if not form.validate_on_submit():
@@ -112,13 +114,6 @@ def rule_move(rule_id: int) -> Response:
     else:
         db.session.commit()
     return redirect(url_for("admin.rules", _anchor=f"rule-{rule_id}"))
-
-
-def _rule_or_404(rule_id: int) -> CategoryRule:
-    rule = db.session.get(CategoryRule, rule_id)
-    if rule is None:
-        abort(404, "There is no such rule.")
-    return rule
 
 
 def _edit(form: RuleForm, rule: CategoryRule | None) -> Response | tuple[str, int]:

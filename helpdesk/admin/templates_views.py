@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -56,9 +56,7 @@ def template_new() -> str | Response | tuple[str, int]:
 @login_required
 def template_edit(template_id: int) -> str | Response | tuple[str, int]:
     require(can_manage_templates, current_user)
-    template = db.session.get(ReplyTemplate, template_id)
-    if template is None:
-        abort(404, "There is no such template.")
+    template = db.get_or_404(ReplyTemplate, template_id, description="There is no such template.")
     return _edit(TemplateForm(obj=template), template)
 
 

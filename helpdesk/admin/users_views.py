@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -25,6 +25,8 @@ from helpdesk.admin.users import (
 from helpdesk.auth.services import AccountError
 from helpdesk.extensions import db
 from helpdesk.models import ROLES, User
+
+NO_USER = "There is no such user."
 
 
 class InviteForm(FlaskForm):
@@ -89,7 +91,7 @@ def user_new() -> Response | tuple[str, int]:
 @login_required
 def user_show(user_id: int) -> str:
     require(can_administer, current_user)
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id, description=NO_USER)
     return render_template(
         "admin/user.html",
         user=user,
@@ -138,7 +140,7 @@ def _change(
 ) -> Response:
     """Validate the form, run one account change and commit, or say why nothing changed."""
     require(can_administer, current_user)
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id, description=NO_USER)
     form = form_class()
     try:
         if not form.validate_on_submit():
@@ -152,10 +154,3 @@ def _change(
         state = "active" if user.active else "deactivated (signed out, API tokens revoked)"
         flash(f"Saved: {user.email} is {state}, role {user.role}.", "info")
     return redirect(url_for("admin.user_show", user_id=user.id))
-
-
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404, "There is no such user.")
-    return user

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from helpdesk.access import can_view_ticket, can_work_tickets, require
+from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from helpdesk.policy import FACT_LABELS
 from helpdesk.policy_panel import bp
 from helpdesk.policy_panel.forms import PolicyFactsForm, form_data
 from helpdesk.policy_panel.services import panel_state, record_check
+from helpdesk.tickets.lookup import viewable_ticket_or_404
 
 DECISION_LABELS = {
     "refund": "Refund",
@@ -52,10 +52,7 @@ def policy_panel_context(
 @bp.route("/tickets/<int:number>/policy", methods=["GET", "POST"])
 @login_required
 def check(number: int) -> str | Response | tuple[str, int]:
-    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-    if ticket is None:
-        abort(404, "There is no ticket with that number.")
-    require(can_view_ticket, current_user, ticket)
+    ticket = viewable_ticket_or_404(number)
     require(can_work_tickets, current_user)
     if request.method == "GET":
         return render_template("policy/page.html", ticket=ticket)

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from helpdesk.access import can_view_ticket, can_work_tickets, require
+from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.models import Message, OutboxMail, ReplyTemplate, Ticket
 from helpdesk.replies import bp
@@ -27,6 +26,7 @@ from helpdesk.replies.services import (
     send_reply,
 )
 from helpdesk.replies.templates import active_templates, suggested_key
+from helpdesk.tickets.lookup import viewable_ticket_or_404
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,6 @@ def reply_composer(
     )
 
 
-def _ticket_or_404(number: int) -> Ticket:
-    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-    if ticket is None:
-        abort(404, "There is no ticket with that number.")
-    require(can_view_ticket, current_user, ticket)
-    return ticket
-
-
 def _ticket_page(ticket: Ticket) -> str:
     return url_for("tickets.show", number=ticket.number)
 
@@ -114,7 +106,7 @@ def _ticket_page(ticket: Ticket) -> str:
 @bp.route("/tickets/<int:number>/reply", methods=["POST"])
 @login_required
 def reply(number: int) -> Response | tuple[str, int]:
-    ticket = _ticket_or_404(number)
+    ticket = viewable_ticket_or_404(number)
     form = ReplyForm()
     if not form.validate_on_submit():
         return _reply_page(ticket, form, problem="Write a reply before sending it."), 400
@@ -168,7 +160,7 @@ def _reply_page(
 @bp.route("/tickets/<int:number>/notes", methods=["POST"])
 @login_required
 def note(number: int) -> Response:
-    ticket = _ticket_or_404(number)
+    ticket = viewable_ticket_or_404(number)
     form = NoteForm()
     if not form.validate_on_submit():
         flash("Write a note before adding it.", "error")

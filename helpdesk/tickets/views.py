@@ -13,6 +13,7 @@ from helpdesk.security import allow_remote_images
 from helpdesk.tickets import bp
 from helpdesk.tickets.files import image_type
 from helpdesk.tickets.forms import TicketUpdateForm
+from helpdesk.tickets.lookup import viewable_ticket_or_404
 from helpdesk.tickets.page import load_ticket_page
 from helpdesk.tickets.queue import (
     VIEWS,
@@ -78,13 +79,6 @@ def bulk() -> Response:
     return redirect(back)
 
 
-def _ticket_or_404(number: int) -> Ticket:
-    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
-    if ticket is None:
-        abort(404, "There is no ticket with that number.")
-    return ticket
-
-
 def _attachment_bytes(attachment_id: int) -> tuple[Attachment, bytes]:
     """The attachment and its bytes, if it exists and its ticket may be seen (404/403)."""
     row = db.session.execute(
@@ -105,8 +99,7 @@ def _attachment_bytes(attachment_id: int) -> tuple[Attachment, bytes]:
 @login_required
 def show(number: int) -> str:
     """The conversation, the side panel and the partials; ?images=1 loads remote images."""
-    ticket = _ticket_or_404(number)
-    require(can_view_ticket, current_user, ticket)
+    ticket = viewable_ticket_or_404(number)
     load_remote = request.args.get("images") == "1"
     page = load_ticket_page(
         db.session,
@@ -132,8 +125,7 @@ def show(number: int) -> str:
 @login_required
 def update(number: int) -> Response:
     """Save the side panel: assignee, status, priority, category, order number."""
-    ticket = _ticket_or_404(number)
-    require(can_view_ticket, current_user, ticket)
+    ticket = viewable_ticket_or_404(number)
     form = TicketUpdateForm.for_ticket(ticket, assignable_users(db.session))
     back = url_for("tickets.show", number=number)
     if not form.validate_on_submit():
