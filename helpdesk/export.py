@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from helpdesk.api.serialize import iso
 from helpdesk.models import FetchedMail, Message, Ticket
 
 PAGE = 500
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _message(m: Message) -> dict[str, Any]:
@@ -26,7 +22,7 @@ def _message(m: Message) -> dict[str, Any]:
         "from": m.sender,
         "to": [a for a in m.recipients.split(",") if a],
         "subject": m.subject,
-        "date": _iso(m.date or m.created_at),
+        "date": iso(m.date or m.created_at),
         "automatic": m.automatic,
         "text": m.text,
         "attachments": [
@@ -70,7 +66,7 @@ def export_tickets(session: Session) -> Iterator[dict[str, Any]]:
                 "status": t.status,
                 "customer": t.customer.email,
                 "order_number": t.order_number,
-                "created_at": _iso(t.created_at),
+                "created_at": iso(t.created_at),
                 "messages": [_message(m) for m in by_ticket[t.id]],
             }
         last = tickets[-1].number

@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpdesk.admin.clock import start_of_day
 from helpdesk.admin.mailbox import quarantine_page
 from helpdesk.blobs import load_blob
 from helpdesk.models import AuditEvent, FetchedMail, MailboxCursor, OutboxMail, Ticket, utcnow
+from helpdesk.storedays import start_of_day
 from mail_ingest.imap import ImapConfig
 from mail_ingest.quarantine import record_quarantine
 from mail_ingest.route import MailSource

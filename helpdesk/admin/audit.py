@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from helpdesk.admin.clock import local_midnight
 from helpdesk.admin.paging import IdPage, id_page
 from helpdesk.models import AuditEvent, User
+from helpdesk.storedays import local_midnight
 
 PAGE_SIZE = 50
 SYSTEM = "system"  # the actor filter's value for events without a user

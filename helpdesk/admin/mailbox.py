@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpdesk.admin.clock import start_of_day
 from helpdesk.admin.paging import id_page
 from helpdesk.audit import record_audit
 from helpdesk.models import FetchedMail, MailboxCursor, OutboxMail, Ticket, utcnow
+from helpdesk.storedays import start_of_day
 from mail_ingest.imap import ImapConfig
 from mail_ingest.quarantine import ReprocessError, fetch_if_missing, reprocess
 from mail_ingest.settings import IngestSettings

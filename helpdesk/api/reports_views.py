@@ -12,7 +12,8 @@ from helpdesk.extensions import db
 from helpdesk.models import utcnow
 from helpdesk.reports.activity import activity
 from helpdesk.reports.backlog import backlog
-from helpdesk.reports.params import RangeError, local_today, parse_range
+from helpdesk.reports.params import RangeError, parse_range
+from helpdesk.storedays import local_today
 
 
 @bp.get("/reports/backlog")

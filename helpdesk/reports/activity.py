@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -20,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from helpdesk.models import Ticket, TicketEvent, User
 from helpdesk.reports.sqltime import count_per_period, seconds_between
 from helpdesk.reports.stats import median, percentile
+from helpdesk.storedays import local_midnight
 
 
 @dataclass
@@ -91,12 +91,10 @@ def _durations(
 
 def activity(session: Session, start: date, end: date, timezone: str) -> Activity:
     """Counts per day come from grouped queries; only durations come back per ticket."""
-    tz = ZoneInfo(timezone)
     result = Activity(start=start, end=end)
     result.days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     bounds = [
-        datetime.combine(d, time.min, tz).astimezone(UTC)
-        for d in [*result.days, end + timedelta(days=1)]
+        local_midnight(d, timezone).astimezone(UTC) for d in [*result.days, end + timedelta(days=1)]
     ]
     low, high = bounds[0], bounds[-1]
     result.created = count_per_period(session, Ticket, Ticket.created_at, true(), bounds)

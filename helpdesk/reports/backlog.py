@@ -42,7 +42,10 @@ class Backlog:
             "by_assignee": self.by_assignee,
             "waiting_on_us": self.waiting_on_us,
             "waiting_on_customer": self.waiting_on_customer,
-            "oldest_waiting": self.oldest_waiting,
+            "oldest_waiting": [
+                {**row, "waiting_since": row["waiting_since"].isoformat()}
+                for row in self.oldest_waiting
+            ],
         }
 
 
@@ -73,9 +76,8 @@ def _counts(session: Session, now: datetime, result: Backlog) -> None:
         .group_by(Ticket.category, Ticket.status, Ticket.assignee_id)
     ):
         count = sum(ages)
-        result.by_category_status.setdefault(category, {})[status] = (
-            result.by_category_status.get(category, {}).get(status, 0) + count
-        )
+        cell = result.by_category_status.setdefault(category, {})
+        cell[status] = cell.get(status, 0) + count
         for name, n in zip(AGE_BUCKETS, ages, strict=True):
             result.by_age[name] += n
         per_assignee[assignee_id] += count
@@ -87,7 +89,7 @@ def _counts(session: Session, now: datetime, result: Backlog) -> None:
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
     by_name: dict[str, int] = defaultdict(int)
     for assignee_id, count in per_assignee.items():
-        by_name[names.get(assignee_id, "Unassigned") if assignee_id else "Unassigned"] += count
+        by_name[names.get(assignee_id, "Unassigned")] += count
     result.by_assignee = dict(sorted(by_name.items(), key=lambda item: (-item[1], item[0])))
 
 
@@ -112,7 +114,7 @@ def backlog(session: Session, now: datetime, oldest: int = 10) -> Backlog:
             "number": n,
             "subject": s,
             "customer": e,
-            "waiting_since": w.isoformat(),
+            "waiting_since": w,
             "waiting_hours": round((now - w).total_seconds() / 3600, 1),
         }
         for n, s, w, e in rows

@@ -49,7 +49,7 @@ def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
         ],
     )
     for t in report.oldest_waiting:
-        since = local_time(datetime.fromisoformat(t["waiting_since"]), tz)
+        since = local_time(t["waiting_since"], tz)
         oldest.rows.append([t["number"], t["subject"], t["customer"], since, t["waiting_hours"]])
     return [
         Table(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
+
+from helpdesk.storedays import local_midnight
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -19,10 +20,6 @@ class RangeError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-def local_today(now: datetime, timezone: str) -> date:
-    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def _day(args: Mapping[str, str], name: str, default: date) -> date:
@@ -52,7 +49,6 @@ def parse_range(args: Mapping[str, str], today: date) -> tuple[date, date]:
 
 def day_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
     """[low, high) in UTC: from the start day's local midnight to the one after the end day."""
-    tz = ZoneInfo(timezone)
-    low = datetime.combine(start, time.min, tz).astimezone(UTC)
-    high = datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(UTC)
+    low = local_midnight(start, timezone).astimezone(UTC)
+    high = local_midnight(end + timedelta(days=1), timezone).astimezone(UTC)
     return low, high

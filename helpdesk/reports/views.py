@@ -25,9 +25,10 @@ from helpdesk.reports.layouts import (
     sla_tables,
 )
 from helpdesk.reports.money import money as money_report
-from helpdesk.reports.params import RangeError, day_bounds, local_today, parse_range
+from helpdesk.reports.params import RangeError, day_bounds, parse_range
 from helpdesk.reports.sla import load_targets, sla_counts, sla_settings, sla_status
 from helpdesk.reports.tables import Table, find_table
+from helpdesk.storedays import local_today
 
 
 def _timezone() -> str:

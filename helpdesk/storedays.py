@@ -6,6 +6,10 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 
+def local_today(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
 def local_midnight(day: date, timezone: str) -> datetime:
     """The moment `day` starts in `timezone`."""
     return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone))
@@ -13,4 +17,4 @@ def local_midnight(day: date, timezone: str) -> datetime:
 
 def start_of_day(now: datetime, timezone: str) -> datetime:
     """The moment `now`'s day started in `timezone`."""
-    return local_midnight(now.astimezone(ZoneInfo(timezone)).date(), timezone)
+    return local_midnight(local_today(now, timezone), timezone)
