@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from helpdesk.blobs import store_blobs
 from helpdesk.categories import ticket_token
 from helpdesk.models import Customer, FetchedMail, Message, OutboxMail, Ticket, utcnow
-from helpdesk.tickets.services import reserve_ticket_numbers
+from helpdesk.tickets.services import get_or_create_customer, reserve_ticket_numbers
 from mail_ingest.parse import ParsedMail
 
 MAX_THREAD_IDS = 100
@@ -151,15 +151,7 @@ class IngestBatch:
         return self.ticket_by_number.get(number) if number is not None else None
 
     def customer(self, email: str, name: str) -> Customer:
-        email = email.strip().lower()
-        customer = self.customers.get(email)
-        if customer is None:
-            customer = Customer(email=email, name=name[:200])
-            self.session.add(customer)
-            self.customers[email] = customer
-        elif name and not customer.name:
-            customer.name = name[:200]
-        return customer
+        return get_or_create_customer(self.session, email, name, known=self.customers)
 
     def is_participant(self, ticket: Ticket, address: str | None) -> bool:
         """The ticket's customer, or a recipient of one of its messages."""

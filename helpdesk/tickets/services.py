@@ -61,12 +61,23 @@ def reserve_ticket_numbers(session: Session, count: int) -> range:
     return range(int(value) - count + 1, int(value) + 1)
 
 
-def get_or_create_customer(session: Session, email: str, name: str = "") -> Customer:
+def get_or_create_customer(
+    session: Session, email: str, name: str = "", *, known: dict[str, Customer] | None = None
+) -> Customer:
+    """The customer with this address (created if new; a missing name is filled in).
+
+    `known` (address -> customer, loaded by the caller) is asked instead of the database,
+    and learns the customers created here."""
     email = email.strip().lower()
-    customer = session.scalar(select(Customer).where(Customer.email == email))
+    if known is None:
+        customer = session.scalar(select(Customer).where(Customer.email == email))
+    else:
+        customer = known.get(email)
     if customer is None:
         customer = Customer(email=email, name=name[:200])
         session.add(customer)
+        if known is not None:
+            known[email] = customer
     elif name and not customer.name:
         customer.name = name[:200]
     return customer
