@@ -17,6 +17,7 @@ from helpdesk.admin.mailbox import (
 from helpdesk.blobs import load_blob
 from helpdesk.extensions import db
 from helpdesk.models import FetchedMail, Ticket, utcnow
+from helpdesk.params import optional_id
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
 from mail_ingest.quarantine import ReprocessError
 from mail_ingest.settings import IngestSettings
@@ -41,8 +42,8 @@ def quarantine() -> str:
     require(can_manage_quarantine, current_user)
     page = quarantine_page(
         db.session,
-        before=request.args.get("before", type=int),
-        after=request.args.get("after", type=int),
+        before=optional_id(request.args, "before"),
+        after=optional_id(request.args, "after"),
     )
     return render_template("admin/quarantine.html", page=page)
 
