@@ -187,7 +187,8 @@ def test_hostile_query_arguments_on_every_page(
             continue
         url = _url(rule, seeded.ids)
         for name, values in BAD_ARGS.items():
-            for value in values:
+            # Admins reach every page, so they get every value; the other roles two each.
+            for value in values if as_role.role == "admin" else values[:2]:
                 as_role.send("GET", url, query_string={name: value})
         as_role.send("GET", url, query_string={"start": "2026-05-01", "end": "2026-01-01"})
         response = as_role.send("GET", url, query_string={"q": "a\x00b"})

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from helpdesk.replies.rendering import MAX_TEXT
+from helpdesk.replies.sandbox import MAX_TEXT
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
 
 
