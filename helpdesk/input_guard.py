@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, request
+from werkzeug.routing import IntegerConverter
 
-from helpdesk.params import IdConverter
+from helpdesk.params import MAX_ID, ParamError
 
 MAX_JSON_DEPTH = 32  # our bodies are flat objects; far deeper is an attack
 
@@ -27,11 +28,12 @@ def register_converters(app: Flask) -> None:
 
 def refuse_malformed() -> None:
     if "\x00" in request.path:
-        abort(400, "The address cannot contain NUL characters.")
+        raise ParamError("path", "The address cannot contain NUL characters.")
     for where, values in (("query parameters", request.args), ("form fields", request.form)):
         for name, value in values.items(multi=True):
             if "\x00" in name or "\x00" in value:
-                abort(400, f"The {where} cannot contain NUL characters ({name[:40]!r}).")
+                message = f"The {where} cannot contain NUL characters ({name[:40]!r})."
+                raise ParamError(name, message)
     if request.is_json and request.content_length != 0:
         _check_json()
 
@@ -40,11 +42,13 @@ def _check_json() -> None:
     try:
         data = request.get_json(silent=True)
     except RecursionError:
-        abort(400, f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
-    if data is not None:
-        problem = json_problem(data)
-        if problem:
-            abort(400, problem)
+        problem: str | None = (
+            f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels)."
+        )
+    else:
+        problem = None if data is None else json_problem(data)
+    if problem:
+        raise ParamError("body", problem)
 
 
 def json_problem(data: Any) -> str | None:
@@ -62,3 +66,15 @@ def json_problem(data: Any) -> str | None:
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
     return None
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits only, 1 .. MAX_ID; anything else is a 404
+    (werkzeug's own takes any Unicode digit and numbers beyond the database's integers)."""
+
+    regex = r"[0-9]{1,19}"
+
+    def __init__(self, map: object, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]

@@ -3,15 +3,13 @@
 Python's int() and str.isdigit() accept more than ASCII digits ('²', Arabic-Indic digits)
 and numbers of any size; the database stores ids as 32-bit integers (PostgreSQL refuses
 larger ones where SQLite forgives). These helpers accept plain ASCII digits within range
-and say what is wrong otherwise. No Flask app and no database here.
+and say what is wrong otherwise. Pure code: no Flask, no database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-
-from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # every id and ticket number is an `integer` column
 MAX_DIGITS = 19  # longer digit strings are refused before int() is asked
@@ -69,8 +67,10 @@ def parse_limit(text: str | None, default: int, maximum: int, name: str = "limit
     return value
 
 
-def parse_date(text: str | None, name: str) -> date | None:
-    """A day written YYYY-MM-DD between EARLIEST_DAY and LATEST_DAY; empty gives None."""
+def parse_date(
+    text: str | None, name: str, earliest: date = EARLIEST_DAY, latest: date = LATEST_DAY
+) -> date | None:
+    """A day written YYYY-MM-DD from `earliest` to `latest`; empty gives None."""
     text = (text or "").strip()
     if not text:
         return None
@@ -79,24 +79,15 @@ def parse_date(text: str | None, name: str) -> date | None:
     except ValueError:
         day = None
     if day is None:
-        raise ParamError(name, f"The {name} date {text[:40]!r} is not a date like 2026-11-30.")
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ParamError(name, f"The {name} date must be between {EARLIEST_DAY} and {LATEST_DAY}.")
+        raise ParamError(
+            name,
+            f"The {name} date {text[:40]!r} is not a date written YYYY-MM-DD, like 2026-11-30.",
+        )
+    if not earliest <= day <= latest:
+        raise ParamError(name, f"The {name} date must be between {earliest} and {latest}.")
     return day
 
 
 def day_in_range(day: date | None) -> bool:
     """Whether a day (e.g. from a form's DateField) is one the helpdesk can compute with."""
     return day is None or EARLIEST_DAY <= day <= LATEST_DAY
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: ASCII digits only, 1 .. MAX_ID; anything else is a 404
-    (werkzeug's own takes any Unicode digit and numbers beyond the database's integers)."""
-
-    regex = r"[0-9]{1,19}"
-
-    def __init__(self, map: object, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
