@@ -45,6 +45,14 @@ def parse_id(text: str | None) -> int | None:
     return parse_int(text, 1, MAX_ID)
 
 
+def record_id(text: str) -> int:
+    """An id or ValueError (what WTForms' `coerce` expects)."""
+    value = parse_id(text)
+    if value is None:
+        raise ValueError(f"not a record number: {text[:20]!r}")
+    return value
+
+
 def optional_id(args: Mapping[str, str], name: str) -> int | None:
     """`args[name]` as an id; absent gives None, anything but an id raises ParamError."""
     text = (args.get(name) or "").strip()

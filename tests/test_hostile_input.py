@@ -52,7 +52,7 @@ BAD_IDS = [
     "1e3",
     "%20%201",
 ]
-BAD_NUMBERS = ["²", "-1", "0", "99999999999999999999", ARABIC_10, "1.5", str(2**63)]
+BAD_NUMBERS = ["\u00b2", "-1", "0", "99999999999999999999", ARABIC_10, "1.5", str(2**63)]
 BAD_DATES = ["9999-12-31", "0000-01-01", "0001-01-01", "2026-13-45", "²", ARABIC_DAY]
 BAD_CURSORS = [
     _b64(["s", "v"]),
@@ -79,6 +79,16 @@ BAD_ARGS: dict[str, list[str]] = {
     "images": ["1"],
     "next": ["//evil.example/", "javascript:alert(1)"],
 }
+# Put in each form field in turn (numbers, ids, dates, text beyond any column).
+FORM_VALUES = [
+    str(2**63),
+    "99999999999999999999",
+    "-1",
+    "\u00b2",
+    ARABIC_10,
+    "9999-12-31",
+    "x" * 5000,
+]
 BAD_BODIES: list[Any] = [
     "[" * 100_000,
     '{"a":' * 50_000 + "1" + "}" * 50_000,
@@ -246,6 +256,8 @@ def test_nul_in_every_form_field_is_refused_clearly(
         response = admin.send("POST", action or "/", data=data)
         assert response.status_code == 400, (action, name)
         assert "cannot contain NUL" in response.get_data(as_text=True), (action, name)
+        for value in FORM_VALUES:
+            admin.send("POST", action or "/", data={**fields, name: value})
 
 
 def test_users_exist_for_every_role(session: Session, as_role: _Client) -> None:
@@ -283,3 +295,19 @@ def test_json_problem() -> None:
     assert "too deeply" in (json_problem(nested) or "")
     assert "NUL" in (json_problem({"k": ["a\x00"]}) or "")
     assert "NUL" in (json_problem({"k\x00": 1}) or "")
+
+
+def test_hostile_numbers_in_forms_that_take_ids(
+    seeded: Seeded, client: FlaskClient, session: Session
+) -> None:
+    """Fields the page fills in (hidden ids, checkboxes) sent with ids no column can hold."""
+    sign_in(client, session, "admin")
+    admin = _Client(client, "admin", None)
+    number = seeded.ids["number"]
+    for bad in (str(2**63), str(MAX_ID + 1), "99999999999999999999", "-1", "\u00b2"):
+        bulk = {"ticket_ids": [bad, "1"], "action": "status:open", "next": "/"}
+        admin.send("POST", "/tickets/bulk", data=bulk)
+        reply = {"text": "Hello", "status": "pending", "last_message_id": bad}
+        admin.send("POST", f"/tickets/{number}/reply", data=reply)
+        update = {"assignee_id": bad, "status": "open", "priority": "normal", "category": "other"}
+        admin.send("POST", f"/tickets/{number}/update", data=update)
