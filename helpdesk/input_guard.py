@@ -68,13 +68,24 @@ def json_problem(data: Any) -> str | None:
     return None
 
 
+def digits_up_to(limit: int) -> str:
+    """A regex matching the numbers 1 .. `limit` written without leading zeros."""
+    text = str(limit)
+    shorter = f"[1-9][0-9]{{0,{len(text) - 2}}}" if len(text) > 1 else ""
+    same_length = [text]
+    for i, digit in enumerate(text):
+        low = "1" if i == 0 else "0"
+        if digit > low:
+            rest = len(text) - i - 1
+            same_length.append(f"{text[:i]}[{low}-{int(digit) - 1}][0-9]{{{rest}}}")
+    return "(?:" + "|".join(p for p in [shorter, *same_length] if p) + ")"
+
+
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: ASCII digits only, 1 .. MAX_ID; anything else is a 404
-    (werkzeug's own takes any Unicode digit and numbers beyond the database's integers)."""
+    """`<int:...>` in every route: 1 .. MAX_ID in ASCII digits, else the URL is a 404.
 
-    regex = r"[0-9]{1,19}"
+    werkzeug's own takes any Unicode digit and numbers beyond the database's integers.
+    The bound is in the regex, not in to_python: a value refused there makes werkzeug
+    answer 405 when another method's rule has the same path."""
 
-    def __init__(self, map: object, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+    regex = digits_up_to(MAX_ID)
