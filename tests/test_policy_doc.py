@@ -4,6 +4,7 @@ reasons, decisions and templates. Pure: no app, no database."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from helpdesk.policy import (
     QUALITY_REASONS,
     REASONS,
     TEMPLATES,
+    Verdict,
     evaluate,
     parse_facts,
     windows,
@@ -21,17 +23,8 @@ from helpdesk.policy import (
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "policy.md"
 NONE = "—"
-VERDICT_KEYS = (
-    "decision",
-    "eligible",
-    "refund_amount",
-    "restocking_fee",
-    "return_shipping_paid_by",
-    "deadline",
-    "refund_expected_by",
-    "missing",
-    "template",
-)
+# Every field of a verdict but its reasons (which examples quote in "the reasons say" rows).
+VERDICT_KEYS = tuple(f.name for f in fields(Verdict) if f.name != "reasons")
 SAYS = "the reasons say"
 NEXT = "next step"
 _EXAMPLE = re.compile(r"### Example (\d+): (.+)")
