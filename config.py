@@ -81,6 +81,11 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
 ENVIRONMENTS = ("development", "test", "production")
 
 
+def variable_names() -> list[str]:
+    """Every setting read from the environment, in the table's order."""
+    return list(_VARIABLES)
+
+
 def load_config(env: str | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return the settings for `env`, with values from `environ` (default os.environ) and
     from the environment file it names in HELPDESK_ENV_FILE."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from helpdesk import settings
 from tests import test_cli
 from tests.poller_helpers import ROOT
 
@@ -189,3 +190,15 @@ def test_the_environment_wins_over_the_environment_file(
     del env["DATABASE_URL"]
     assert test_cli.helpdesk(["db", "upgrade"], env).returncode == 0
     assert (tmp_path / "from-file.sqlite3").exists()
+
+
+def test_the_example_environment_file_names_every_setting_and_runs() -> None:
+    example = ROOT / "deploy" / "helpdesk.env.example"
+    text = example.read_text()
+    unlisted = [name for name in settings.variable_names() if f"\n{name}=" not in text]
+    unlisted = [name for name in unlisted if f"\n#{name}=" not in text]
+    assert unlisted == ["HELPDESK_ENV_FILE"]  # the one that names the file
+    config = settings.load_config(environ={"HELPDESK_ENV_FILE": str(example)})
+    assert config["HELPDESK_ENV"] == "production" and config["IMAP_SSL"] == "true"
+    assert config["LOGIN_LIMIT_PER_ACCOUNT"] == "5 per 15 minutes"
+    settings.check_config(config)
