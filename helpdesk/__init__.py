@@ -107,7 +107,15 @@ def postgresql_engine_options() -> dict[str, Any]:
 def _configure_database(app: Flask) -> None:
     url = app.config.get("DATABASE_URL")
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from helpdesk.settings import ConfigError
+
+            raise ConfigError(
+                f"DATABASE_URL is not set and the folder for a SQLite file cannot be made "
+                f"({app.instance_path}: {exc.strerror}); is the environment file loaded?"
+            ) from None
         url = "sqlite:///" + str(Path(app.instance_path) / "helpdesk.sqlite3")
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]

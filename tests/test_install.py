@@ -202,3 +202,18 @@ def test_the_example_environment_file_names_every_setting_and_runs() -> None:
     assert config["HELPDESK_ENV"] == "production" and config["IMAP_SSL"] == "true"
     assert config["LOGIN_LIMIT_PER_ACCOUNT"] == "5 per 15 minutes"
     settings.check_config(config)
+
+
+def test_no_database_and_no_folder_for_sqlite_says_so_in_one_line(
+    empty_db_env: dict[str, str], tmp_path: Path
+) -> None:
+    """An install whose instance folder cannot be made (a root-owned virtualenv) and no
+    environment file: one line, not a traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {k: v for k, v in empty_db_env.items() if k != "DATABASE_URL"}
+    env["HELPDESK_INSTANCE_PATH"] = str(blocker / "instance")
+    result = test_cli.helpdesk(["db", "upgrade"], env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: DATABASE_URL is not set and the folder for a SQLite")
+    assert result.stderr.count("\n") == 1
