@@ -217,3 +217,8 @@ def test_no_database_and_no_folder_for_sqlite_says_so_in_one_line(
     assert result.returncode == 2
     assert result.stderr.startswith("Error: DATABASE_URL is not set and the folder for a SQLite")
     assert result.stderr.count("\n") == 1
+
+
+def test_the_readme_configuration_table_names_every_setting() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert [name for name in settings.variable_names() if f"`{name}`" not in readme] == []
