@@ -1,7 +1,10 @@
-"""Configuration: defaults per environment, overridden by environment variables.
+"""Configuration: defaults per environment, overridden by environment variables and by the
+environment file that HELPDESK_ENV_FILE names.
 
 Nothing here runs at import time beyond defining functions; `load_config` is
-called by `create_app` (or by a caller that builds its own mapping).
+called by `create_app` (or by a caller that builds its own mapping). The installed
+package carries this file as `helpdesk.settings` (a symbolic link in the repository):
+import it from there, never as a top-level `config`.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
+
+from dotenv import dotenv_values
 
 DEFAULT_ORDER_PATTERNS = r"\b\d{3}-\d{7}-\d{7}\b|#\d{5,8}\b"
 
@@ -28,6 +33,8 @@ def _int(value: str) -> int:
 # name -> (parser, development default, test default, production default)
 # A default of None means "unset"; DATABASE_URL's None means "SQLite in the instance folder".
 _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
+    "HELPDESK_ENV_FILE": (str, None, None, None),
+    "HELPDESK_INSTANCE_PATH": (str, None, None, None),
     "DATABASE_URL": (str, None, None, None),
     "SECRET_KEY": (str, "dev-only-not-secret", "test-only-not-secret", None),
     "HELPDESK_SUPPORT_ADDRESS": (str, "support@procase.com", "support@procase.com", None),
@@ -74,9 +81,15 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
 ENVIRONMENTS = ("development", "test", "production")
 
 
+def variable_names() -> list[str]:
+    """Every setting read from the environment, in the table's order."""
+    return list(_VARIABLES)
+
+
 def load_config(env: str | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return the settings for `env`, with values from `environ` (default os.environ)."""
-    environ = os.environ if environ is None else environ
+    """Return the settings for `env`, with values from `environ` (default os.environ) and
+    from the environment file it names in HELPDESK_ENV_FILE."""
+    environ = with_env_file(os.environ if environ is None else environ)
     env = env or environ.get("HELPDESK_ENV", "development")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"HELPDESK_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
@@ -95,9 +108,37 @@ def load_config(env: str | None = None, environ: Mapping[str, str] | None = None
     return settings
 
 
+def with_env_file(environ: Mapping[str, str]) -> Mapping[str, str]:
+    """`environ` over the variables of the file HELPDESK_ENV_FILE names, if it names one:
+    a variable set (not empty) in `environ` wins over the file."""
+    path = environ.get("HELPDESK_ENV_FILE")
+    if not path:
+        return environ
+    merged = read_env_file(path)
+    merged.update({name: value for name, value in environ.items() if value != ""})
+    return merged
+
+
+def read_env_file(path: str) -> dict[str, str]:
+    """The KEY=value lines of an environment file, read with python-dotenv. `$` is taken
+    literally (no `${VAR}` expansion), as systemd's EnvironmentFile= would read it."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            values = dotenv_values(stream=stream, interpolate=False)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(f"HELPDESK_ENV_FILE={path} cannot be read: {reason}") from None
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def check_config(settings: Mapping[str, Any]) -> None:
-    """Refuse settings that cannot run safely (production needs a real secret)."""
+    """Refuse settings that cannot run safely (production needs a real secret and database)."""
     if settings.get("HELPDESK_ENV") == "production":
+        if not settings.get("DATABASE_URL"):
+            raise ConfigError(
+                "DATABASE_URL must be set in production (there is no SQLite fallback); "
+                "is the environment file loaded (HELPDESK_ENV_FILE or --env-file)?"
+            )
         if not settings.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set in production")
         if not settings.get("HELPDESK_SUPPORT_ADDRESS"):

@@ -101,6 +101,12 @@ def run_migrations_online():
     conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
+    # Say which database this is before touching it: run without its environment file, a
+    # command would otherwise migrate the development SQLite file without a word.
+    settings = current_app.config
+    unset = "" if settings.get("DATABASE_URL") else ", DATABASE_URL not set"
+    url = connectable.url.render_as_string(hide_password=True)
+    logger.info("Database: %s (HELPDESK_ENV=%s%s)", url, settings.get("HELPDESK_ENV"), unset)
 
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
