@@ -10,7 +10,7 @@ from helpdesk.categories import load_rules
 from helpdesk.models import FetchedMail, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig
-from mail_ingest.route import MailSource, ingest_raw
+from mail_ingest.route import MailSource, ingest_raw, reason_text
 from mail_ingest.settings import IngestSettings
 
 
@@ -27,7 +27,7 @@ def record_quarantine(
         uid=source.uid,
         size=size,
         outcome="quarantined",
-        reason=reason[:2000],
+        reason=reason_text(reason),
         processed_at=utcnow(),
     )
     if raw is not None:
