@@ -361,8 +361,8 @@ class Poller:
 def describe(error: BaseException) -> str:
     """The error in a line: the database's own message, not the statement and its values."""
     detail = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    text = str(detail).strip().splitlines()
-    return f"{type(detail).__name__}: {text[0] if text else ''}"[:MAX_DESCRIBE]
+    lines = str(detail).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"[:MAX_DESCRIBE]
 
 
 def _logout(client: IMAPClient) -> None:
