@@ -31,6 +31,7 @@ __all__ = [
     "MailParseError",
     "ParsedAttachment",
     "ParsedMail",
+    "address_fits",
     "parse_mail",
     "sha256_hex",
 ]
@@ -422,6 +423,10 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
+    try:
+        dt.astimezone(UTC)  # stored in UTC: 9999-12-31 23:00 -1000 is beyond year 9999
+    except OverflowError:
+        return None
     return dt
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from helpdesk.acks import ack_subject
 from helpdesk.models import (
     Attachment,
     Customer,
@@ -22,7 +23,7 @@ from helpdesk.models import (
     OutboxMail,
     Ticket,
 )
-from helpdesk.outbox.services import MAX_SUBJECT
+from helpdesk.outbox.services import MAX_SUBJECT, with_token
 from mail_ingest.route import MAX_REASON
 from tests import hostile_mails as hostile
 from tests.mailfactory import make_mail
@@ -252,3 +253,13 @@ def test_a_passing_refusal_is_tried_again_not_quarantined(
         result = make_poller(app, imap_server).run_once()
     assert result.outcomes == {"ticket": 2}
     assert_normal_mail_is_a_ticket(session)
+
+
+def test_subjects_we_send_are_bounded_and_keep_the_token() -> None:
+    assert with_token("Where is my order?", 1001) == "[#1001] Where is my order?"
+    assert with_token("Re: [#1001] Where", 1001) == "Re: [#1001] Where"
+    long = with_token(ack_subject("x" * 3000), 1001)
+    assert len(long) == MAX_SUBJECT and long.startswith("[#1001] Re: xxx") and long[-1] == "…"
+    assert with_token(long, 1001) == long  # bounded once, the same when queued again
+    late = with_token("y" * 400 + " [#1001]", 1001)  # a token that would be cut off
+    assert late.startswith("[#1001] yyy") and len(late) == MAX_SUBJECT
