@@ -29,12 +29,11 @@ from helpdesk.models import FetchedMail, MailboxCursor, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
 from mail_ingest.pipeline import Parsed, ParsePool, PendingParse
-from mail_ingest.quarantine import record_quarantine
+from mail_ingest.quarantine import describe, record_quarantine
 from mail_ingest.route import MailSource, Prepared, ingest_prepared
 from mail_ingest.settings import IngestSettings
 
 log = logging.getLogger("helpdesk.ingest")
-MAX_DESCRIBE = 500
 
 NETWORK_ERRORS = (
     OSError,
@@ -356,13 +355,6 @@ class Poller:
                     break
         finally:
             client.idle_done()
-
-
-def describe(error: BaseException) -> str:
-    """The error in a line: the database's own message, not the statement and its values."""
-    detail = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    lines = str(detail).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0] if lines else ''}"[:MAX_DESCRIBE]
 
 
 def _logout(client: IMAPClient) -> None:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,10 @@ from helpdesk.models import (
     Ticket,
 )
 from helpdesk.outbox.services import MAX_SUBJECT, with_token
-from mail_ingest.route import MAX_REASON
+from mail_ingest.quarantine import record_quarantine
+from mail_ingest.route import MAX_REASON, MailSource
 from tests import hostile_mails as hostile
+from tests.admin_helpers import post, sign_in
 from tests.mailfactory import make_mail
 from tests.poller_helpers import cli_env, make_poller, run_cli
 
@@ -40,6 +43,12 @@ def record_of(session: Session) -> FetchedMail:
     """The record of the first mail of the run."""
     session.rollback()
     return session.scalars(select(FetchedMail).order_by(FetchedMail.uid)).first()
+
+
+def quarantine_mail(session: Session, raw: bytes, reason: str) -> FetchedMail:
+    record = record_quarantine(session, MailSource("test", 1, 1), raw, reason, len(raw))
+    session.commit()
+    return record
 
 
 def ticket_of(session: Session, record: FetchedMail) -> Ticket:
@@ -234,11 +243,28 @@ def test_ingest_once_exits_0_past_a_mail_the_database_refuses(
         assert "quarantined 1, ticket 1" in done.stdout
         again = run_cli(["ingest", "--once"], cli_env(app, imap_server))
         assert again.returncode == 0 and "Fetched 0 mails" in again.stdout
+        record = record_of(session)
+        refused = run_cli(["quarantine", "reprocess", str(record.id)], cli_env(app, imap_server))
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert "the database refused" in refused.stderr and record_of(session).id == record.id
     assert_normal_mail_is_a_ticket(session)
     # Once the database takes it, an admin's reprocess makes it a ticket.
-    record = record_of(session)
     done = run_cli(["quarantine", "reprocess", str(record.id)], cli_env(app, imap_server))
     assert done.returncode == 0 and "ticket" in done.stdout, done.stderr
+
+
+def test_admin_reprocess_the_database_refuses_says_so(
+    client: FlaskClient, session: Session
+) -> None:
+    poison = make_mail(subject=f"A {POISON} mail", message_id="poison@example.com")
+    with refusing(session, PG_ERRORS["IntegrityError"]):
+        record = quarantine_mail(session, poison, "could not be written: a test")
+        sign_in(client, session)
+        url = f"/admin/quarantine/{record.id}/reprocess"
+        response = post(client, url, follow_redirects=True)
+        assert response.status_code == 200
+        assert "was not reprocessed: the database refused" in response.get_data(as_text=True)
+    assert record_of(session).outcome == "quarantined"
 
 
 def test_a_passing_refusal_is_tried_again_not_quarantined(
