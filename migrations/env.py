@@ -109,6 +109,8 @@ def run_migrations_online():
             # foreign keys off (outside any transaction), rebuild, then foreign_key_check.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
+            if sqlite:  # SQLite has transactional DDL: all or nothing, checked before commit
+                conf_args.setdefault("transactional_ddl", True)
             context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
             with context.begin_transaction():
@@ -123,7 +125,7 @@ def run_migrations_online():
 def check_foreign_keys(connection):
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
-        raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
+        raise RuntimeError(f"foreign keys broken (table, row, parent, key): {broken[:10]}")
 
 
 if context.is_offline_mode():
