@@ -29,6 +29,7 @@ from mail_ingest.quarantine import record_quarantine
 from mail_ingest.route import MAX_REASON, MailSource
 from tests import hostile_mails as hostile
 from tests.admin_helpers import post, sign_in
+from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
 from tests.poller_helpers import cli_env, make_poller, run_cli
 
@@ -289,3 +290,15 @@ def test_subjects_we_send_are_bounded_and_keep_the_token() -> None:
     assert with_token(long, 1001) == long  # bounded once, the same when queued again
     late = with_token("y" * 400 + " [#1001]", 1001)  # a token that would be cut off
     assert late.startswith("[#1001] yyy") and len(late) == MAX_SUBJECT
+
+
+def test_pages_show_whole_subjects_and_names(client: FlaskClient, session: Session) -> None:
+    for raw in (hostile.encoded_subject(), hostile.long_from_name(), hostile.many_recipients()):
+        assert ingest(session, raw).outcome == "ticket"
+    sign_in(client, session, "agent")
+    for number in (1001, 1002, 1003):
+        page = client.get(f"/tickets/{number}")
+        assert page.status_code == 200
+    assert hostile.encoded_subject_text() in client.get("/tickets/1001").get_data(as_text=True)
+    queue = client.get("/")
+    assert queue.status_code == 200 and "Maximilian" in queue.get_data(as_text=True)
