@@ -177,9 +177,7 @@ class Poller:
             self.session.commit()
         except Exception as exc:  # another poller, or one bad mail: redo it mail by mail
             self.session.rollback()
-            log.info(
-                "batch failed (%s: %s); redoing it one mail at a time", type(exc).__name__, exc
-            )
+            log.info("batch failed (%s); redoing it one mail at a time", describe(exc))
             outcomes = []
             for uid in batch:
                 outcomes += self._ingest_alone(uidvalidity, uid, bodies, size_of, rules, parsed)
@@ -213,7 +211,7 @@ class Poller:
                 if self._recorded(uidvalidity, [uid]):
                     return []  # another poller recorded it: nothing to do
                 if attempt == 1 and isinstance(exc, DBAPIError):
-                    log.info("mail %s/%s: %s; trying it once more", self.cfg.mailbox, uid, exc)
+                    log.info("mail %s/%s: %s; once more", self.cfg.mailbox, uid, describe(exc))
                     continue
                 log.exception("mail %s/%s could not be ingested", self.cfg.mailbox, uid)
                 error = exc
