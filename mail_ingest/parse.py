@@ -31,9 +31,13 @@ __all__ = [
     "MailParseError",
     "ParsedAttachment",
     "ParsedMail",
+    "address_fits",
     "parse_mail",
     "sha256_hex",
 ]
+
+
+SENDER_TOO_LONG = "SenderAddressTooLong"  # a defect: From holds an over-long address
 
 
 class MailParseError(Exception):
@@ -84,7 +88,13 @@ _PARSER = BytesParser(policy=email_policy.compat32)
 
 _MAX_DEPTH = 40
 _MAX_FILENAME = 150
+# Message-IDs longer than this (in UTF-8 bytes: the RFC 5322 line limit) count as absent, so
+# that every id stored fits the indexed columns (a PostgreSQL btree entry holds ~2,700 bytes).
 _MAX_MSGID = 998
+# RFC 5321: a path holds at most 256 octets, so an address at most 254, its local part 64.
+# A longer address counts as no address: no store's customer has one, and it fits no column.
+MAX_ADDRESS = 254
+MAX_LOCAL_PART = 64
 
 # At least one of these must be present for the input to count as a mail.
 _MAIL_HEADERS = frozenset(
@@ -322,9 +332,13 @@ def _msgid_list(value: str | None) -> tuple[str, ...]:
         ]
     seen: dict[str, None] = {}
     for mid in ids:
-        if len(mid) <= _MAX_MSGID:
+        if _msgid_fits(mid):
             seen.setdefault(mid, None)
     return tuple(seen)
+
+
+def _msgid_fits(mid: str) -> bool:
+    return len(mid) <= _MAX_MSGID and len(mid.encode("utf-8", "replace")) <= _MAX_MSGID
 
 
 def _single_msgid(value: str | None) -> str | None:
@@ -340,7 +354,18 @@ def _single_msgid(value: str | None) -> str | None:
         mid = tokens[0].strip("<>")
         if not mid or "<" in mid or ">" in mid or _CTRL_ALL_RE.search(mid):
             return None
-    return mid if len(mid) <= _MAX_MSGID else None
+    return mid if _msgid_fits(mid) else None
+
+
+def address_fits(addr: str) -> bool:
+    """Within RFC 5321's lengths (octets): 254 in all, 64 before the last @."""
+    size = len(addr.encode("utf-8", "replace"))
+    local = addr.rpartition("@")[0]
+    return size <= MAX_ADDRESS and len(local.encode("utf-8", "replace")) <= MAX_LOCAL_PART
+
+
+def _usable(addr: str) -> bool:
+    return bool(_ADDR_RE.match(addr)) and address_fits(addr)
 
 
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
@@ -350,7 +375,7 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for name, addr in getaddresses(values):
         addr = addr.strip().lower()
-        if not _ADDR_RE.match(addr):
+        if not _usable(addr):
             continue
         out.append((_one_line(_decode_rfc2047(name)).strip("\"' "), addr))
     return out
@@ -371,6 +396,15 @@ def _sender(values: list[str]) -> tuple[str, str | None]:
     return _one_line(_decode_rfc2047(name)).strip("\"' "), None
 
 
+def _too_long_address(values: list[str]) -> bool:
+    """The first address is well-formed but longer than RFC 5321 allows."""
+    try:
+        pairs = getaddresses(values[:1])
+    except Exception:
+        return False
+    return any(_ADDR_RE.match(a.strip()) and not address_fits(a.strip()) for _n, a in pairs)
+
+
 def _addr_tuple(values: list[str]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for _name, addr in _addresses(values):
@@ -389,6 +423,10 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
+    try:
+        dt.astimezone(UTC)  # stored in UTC: 9999-12-31 23:00 -1000 is beyond year 9999
+    except OverflowError:
+        return None
     return dt
 
 
@@ -407,7 +445,7 @@ def _return_path(value: str | None) -> str | None:
     inner = inner.strip().lower()
     if not inner:
         return ""
-    if _CTRL_ALL_RE.search(inner) or " " in inner:
+    if _CTRL_ALL_RE.search(inner) or " " in inner or not address_fits(inner):
         return None
     return inner
 
@@ -780,6 +818,8 @@ def _parse(raw: bytes) -> ParsedMail:
     )
 
     from_name, from_address = _sender(headers.get("from", []))
+    if from_address is None and _too_long_address(headers.get("from", [])):
+        col.defects.setdefault(SENDER_TOO_LONG, None)
 
     subject = first("subject")
     return ParsedMail(

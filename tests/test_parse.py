@@ -15,6 +15,7 @@ from mail_ingest.parse import (
     MailParseError,
     ParsedAttachment,
     ParsedMail,
+    address_fits,
     parse_mail,
     sha256_hex,
 )
@@ -143,6 +144,11 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "from_address": "bjoern.mueller@example.de",
     },
     "hostile_filenames.eml": {"from_address": "eve@example.com", "n_attachments": 8},
+    # Larger than the columns they once went to (see tests/test_hostile_mail.py).
+    "hostile_long_subject.eml": {"subject": " ".join(f"word{i:04d}" for i in range(198))[:989]},
+    "hostile_encoded_subject.eml": {"from_name": "Jürgen", "text_contains": "A question"},
+    "hostile_long_from_address.eml": {"from_address": None, "from_name": "Someone"},
+    "hostile_long_message_id.eml": {"message_id": None, "from_address": "ida@example.com"},
     "broken_mime_no_boundary.eml": {"text_contains": "cracked", "n_attachments": 1},
     "broken_mime_truncated.eml": {"text_contains": "damaged case", "n_attachments": 1},
     "bad_base64.eml": {"text_contains": "my case is broken"},
@@ -467,6 +473,44 @@ def test_null_and_unparseable_sender() -> None:
     raw3 = b"Subject: no from\r\n\r\nx\r\n"
     mail3 = parse_mail(raw3)
     assert (mail3.from_address, mail3.from_name, mail3.return_path) == (None, "", None)
+
+
+def test_addresses_longer_than_rfc_5321_allows_count_as_none() -> None:
+    local, domain = "l" * 64, "d" * 185 + ".com"  # 64 + 1 + 189 = 254 octets
+    longest = f"{local}@{domain}"
+    assert address_fits(longest) and not address_fits("x" + longest)
+    assert not address_fits(f"{'l' * 65}@example.com")
+    assert not address_fits(f"{'ü' * 40}@example.com")  # 80 octets before the @
+    raw = (
+        f"From: Long <x{longest}>\r\nReturn-Path: <x{longest}>\r\n"
+        f"To: support@procase.com, x{longest}, {longest}\r\nReply-To: x{longest}\r\n"
+        "Subject: long\r\n\r\nx\r\n"
+    ).encode()
+    mail = parse_mail(raw)
+    assert (mail.from_address, mail.from_name, mail.return_path) == (None, "Long", None)
+    assert mail.to == ("support@procase.com", longest) and mail.reply_to == ()
+    assert "SenderAddressTooLong" in mail.defects
+    assert "SenderAddressTooLong" not in parse_mail(b"From: <>\r\n\r\nx\r\n").defects
+
+
+def test_message_ids_longer_than_998_bytes_count_as_absent() -> None:
+    def ids(value: str) -> tuple[str | None, tuple[str, ...]]:
+        raw = f"From: a@example.com\r\nMessage-ID: {value}\r\nReferences: {value}\r\n\r\nx"
+        mail = parse_mail(raw.encode())
+        return mail.message_id, mail.references
+
+    fits = "i" * 986 + "@example.com"  # 998
+    assert ids(f"<{fits}>") == (fits, (fits,))
+    assert ids(f"<i{fits}>") == (None, ())
+    assert ids(f"<{'漢' * 333}@x>") == (None, ())  # 333 characters, 1,001 bytes
+
+
+def test_dates_beyond_what_utc_can_hold_count_as_absent() -> None:
+    def date(value: str) -> datetime | None:
+        return parse_mail(f"From: a@example.com\r\nDate: {value}\r\n\r\nx\r\n".encode()).date
+
+    assert date("Fri, 31 Dec 9999 23:00:00 -1000") is None
+    assert date("Fri, 31 Dec 9999 23:00:00 +1000") == datetime(9999, 12, 31, 13, tzinfo=UTC)
 
 
 def test_mailfactory_roundtrip() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import FetchedMail, Message, OutboxMail, Ticket, TicketEvent
+from helpdesk.outbox.services import MAX_SUBJECT
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
 
@@ -45,6 +46,25 @@ def test_corpus_mail_becomes_categorized_ticket(session: Session, name: str, cat
     ticket = session.get(Ticket, record.ticket_id)
     assert ticket is not None and ticket.category == category
     assert ticket.status == "new"
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome"),
+    [
+        ("hostile_long_subject.eml", "ticket"),
+        ("hostile_encoded_subject.eml", "ticket"),
+        ("hostile_long_message_id.eml", "ticket"),
+        ("hostile_long_from_address.eml", "quarantined"),
+    ],
+)
+def test_corpus_mail_larger_than_columns_is_recorded(
+    session: Session, name: str, outcome: str
+) -> None:
+    """Committed on PostgreSQL too: nothing is longer than its column."""
+    record = ingest(session, corpus(name))
+    assert record.outcome == outcome, record.reason
+    for ack in session.scalars(select(OutboxMail)):
+        assert len(ack.subject) <= MAX_SUBJECT
 
 
 def test_new_ticket_is_acknowledged_once_with_token_and_threading(session: Session) -> None:

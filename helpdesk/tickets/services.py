@@ -74,12 +74,12 @@ def get_or_create_customer(
     else:
         customer = known.get(email)
     if customer is None:
-        customer = Customer(email=email, name=name[:200])
+        customer = Customer(email=email, name=name)
         session.add(customer)
         if known is not None:
             known[email] = customer
     elif name and not customer.name:
-        customer.name = name[:200]
+        customer.name = name
     return customer
 
 
@@ -124,7 +124,7 @@ def create_ticket(
     now = utcnow()
     ticket = Ticket(
         number=number if number is not None else next_ticket_number(session),
-        subject=(subject or "(no subject)")[:500],
+        subject=subject or "(no subject)",
         category=category,
         status="new",
         priority="normal",
