@@ -149,6 +149,20 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "missing_message_id.eml": {"message_id": None, "date": None, "subject": "No message id here"},
     "forwarded_fwd_prefix.eml": {"subject": "Fwd: AW: Wrong item received"},
     "german_aw_prefix.eml": {"subject": "AW: Garantie", "from_name": "Vera Schmidt"},
+    "forged_dmarc_fail.eml": {
+        "from_address": "accounts@example.org",
+        "received_dates": (
+            datetime(2026, 11, 30, 3, 12, 45, tzinfo=UTC),
+            datetime(2026, 11, 30, 3, 12, 41, tzinfo=UTC),
+        ),
+    },
+    "spam_flagged.eml": {
+        "spam_flags": (
+            "x-spam-flag: yes",
+            "x-spam-status: yes, score=9.1 required=5.0 tests=bayes_99,html_message, "
+            "rcvd_in_sbl,uribl_black autolearn=spam autolearn_force=no version=3.4.6",
+        ),
+    },
     "outlook_html_reply.eml": {
         "subject": "RE: [#1042] Wrong Item Received",
         "from_address": "nora.lindqvist@outlook.com",
