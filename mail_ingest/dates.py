@@ -18,6 +18,8 @@ CLOCK_SKEW = timedelta(minutes=15)
 # (an outbox that waited for a network, a relay that retried). Anything earlier is a
 # wrong clock or a forged date; a day is also the policy's unit, so it moves no window.
 TRANSIT = timedelta(hours=24)
+# Nobody wrote to this helpdesk before this; an earlier Date is a clock that was never set.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def plausible_date(
@@ -27,13 +29,14 @@ def plausible_date(
 
     With Received dates, the latest one bounds the date from both sides (its
     arrival, TRANSIT before it); a forged Received header can only make the
-    mail's own Date less believable, never an old date more so.
+    mail's own Date less believable, never an old date more so. Compared by
+    differences, which cannot overflow whatever year a header names.
     """
-    if date is None or date > now + CLOCK_SKEW:
+    if date is None or date < EARLIEST or date - now > CLOCK_SKEW:
         return None
     if received:
         arrived = max(received)
-        if date > arrived + CLOCK_SKEW or date < arrived - TRANSIT:
+        if date - arrived > CLOCK_SKEW or arrived - date > TRANSIT:
             return None
     return date
 

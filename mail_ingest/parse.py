@@ -396,6 +396,10 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
+    try:
+        dt.astimezone(UTC)  # 9999-12-31 23:59 -1200 has no UTC: it cannot be stored
+    except OverflowError:
+        return None
     return dt
 
 

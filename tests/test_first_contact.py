@@ -34,6 +34,10 @@ H = timedelta(hours=1)
         (NOW - 3 * H + CLOCK_SKEW, [NOW - 3 * H], True),
         # a forged old Received lower down does not make an old date believable
         (NOW - 40 * 24 * H, [NOW - H, NOW - 40 * 24 * H], False),
+        (datetime(1999, 12, 31, tzinfo=UTC), [], False),  # a clock never set
+        # hostile years in Received headers: compared, never overflowing
+        (NOW - H, [datetime(9999, 12, 31, 23, 59, tzinfo=UTC)], False),
+        (NOW - H, [datetime(100, 1, 1, tzinfo=UTC)], False),
         # other offsets compare as instants
         (
             datetime(2026, 12, 3, 4, 0, tzinfo=UTC).astimezone(timezone(timedelta(hours=-8))),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.models import FetchedMail, OutboxMail, Ticket, TicketEvent, utcnow
 from tests.factories import make_user
+from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
 from tests.poller_helpers import cli_env, make_poller, run_cli
 from tests.test_api_policy import bearer
@@ -235,3 +236,16 @@ def test_migration_0008_backfills_first_contact_at(empty_db_env: dict[str, str])
     engine.dispose()
     assert first == at and first is not None
     assert run_cli(["db", "downgrade", "0006"], empty_db_env).returncode == 0
+
+
+def test_hostile_years_in_date_and_received_still_make_a_ticket(session: Session) -> None:
+    raw = make_mail(
+        subject="Year 9999",
+        date="Fri, 31 Dec 9999 23:59:00 -1200",
+        headers={"Received": "from a by mx.procase.com; Fri, 31 Dec 9999 23:59:00 -1200"},
+    )
+    before = utcnow()
+    record = ingest(session, raw)
+    assert record.outcome == "ticket"
+    ticket = ticket_of(session, "Year 9999")
+    assert before <= ticket.first_contact_at <= utcnow() and acks(session, ticket) == 1

@@ -450,6 +450,8 @@ def test_dates() -> None:
     assert date("Tue, 05 Mar 2024 10:15:00 -0000") == datetime(2024, 3, 5, 10, 15, tzinfo=UTC)
     assert date("not a date") is None
     assert date("Tue, 99 Foo 99999 99:99:99 +9999") is None
+    assert date("Fri, 31 Dec 9999 23:59:00 -1200") is None  # no instant in UTC: unstorable
+    assert date("Fri, 31 Dec 9999 10:00:00 -1200") == datetime(9999, 12, 31, 22, 0, tzinfo=UTC)
 
 
 def test_addresses() -> None:
