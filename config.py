@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from dotenv import dotenv_values
@@ -28,6 +29,11 @@ def _bool(value: str) -> bool:
 
 def _int(value: str) -> int:
     return int(value.strip())
+
+
+def _date(value: str) -> date:
+    """A day written YYYY-MM-DD."""
+    return date.fromisoformat(value.strip())
 
 
 # name -> (parser, development default, test default, production default)
@@ -51,6 +57,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
         DEFAULT_ORDER_PATTERNS,
     ),
     "HELPDESK_ACKS_PER_SENDER_PER_HOUR": (_int, 3, 3, 3),
+    "HELPDESK_ACK_MAX_AGE_HOURS": (_int, 24, 24, 24),
+    "HELPDESK_TRUSTED_AUTHSERV_IDS": (str, "", "", ""),
     "IMAP_HOST": (str, "127.0.0.1", "127.0.0.1", None),
     "IMAP_PORT": (_int, 1143, 1143, 993),
     "IMAP_USERNAME": (str, "demouser", None, None),
@@ -62,6 +70,7 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "IMAP_MARK_SEEN": (_bool, True, True, True),
     "IMAP_PARSE_WORKERS": (_int, 1, 1, 1),
     "IMAP_TIMEOUT_SECONDS": (_int, 60, 10, 60),
+    "IMAP_INGEST_SINCE": (_date, None, None, None),
     "MAX_MESSAGE_BYTES": (_int, 25 * 1024 * 1024, 25 * 1024 * 1024, 25 * 1024 * 1024),
     "MAIL_SERVER": (str, "127.0.0.1", "127.0.0.1", "localhost"),
     "MAIL_PORT": (_int, 1025, 1025, 25),

@@ -80,6 +80,10 @@ class ParsedMail:
     is_delivery_report: bool
     bounced_message_ids: tuple[str, ...]
     defects: tuple[str, ...]
+    # Where the mail says it has been (trust decisions are mail_ingest.rules' and .dates').
+    received_dates: tuple[datetime, ...] = ()  # of the Received headers, top (newest) first
+    authentication_results: tuple[str, ...] = ()  # raw values, top first
+    spam_flags: tuple[str, ...] = ()  # "x-spam-flag: yes" and the like, lower-cased
 
 
 # --------------------------------------------------------------------------- constants
@@ -95,6 +99,9 @@ _MAX_MSGID = 998
 # A longer address counts as no address: no store's customer has one, and it fits no column.
 MAX_ADDRESS = 254
 MAX_LOCAL_PART = 64
+_MAX_TRACE_HEADERS = 50  # Received / Authentication-Results headers read per mail
+_MAX_TRACE_VALUE = 4000  # characters of each one read
+_SPAM_HEADERS = ("x-spam-flag", "x-spam-status", "x-spam")
 
 # At least one of these must be present for the input to count as a mail.
 _MAIL_HEADERS = frozenset(
@@ -428,6 +435,17 @@ def _parse_date(value: str | None) -> datetime | None:
     except OverflowError:
         return None
     return dt
+
+
+def _received_dates(values: list[str]) -> tuple[datetime, ...]:
+    """The dates after the last `;` of each Received header that has a readable one."""
+    found = []
+    for value in values[:_MAX_TRACE_HEADERS]:
+        _, sep, stamp = value[-_MAX_TRACE_VALUE:].rpartition(";")
+        when = _parse_date(stamp) if sep else None
+        if when is not None:
+            found.append(when)
+    return tuple(found)
 
 
 def _lower_value(value: str | None) -> str | None:
@@ -844,4 +862,14 @@ def _parse(raw: bytes) -> ParsedMail:
         is_delivery_report=col.is_delivery_report,
         bounced_message_ids=_bounced_ids(col.report_parts) if col.is_delivery_report else (),
         defects=tuple(col.defects),
+        received_dates=_received_dates(headers.get("received", [])),
+        authentication_results=tuple(
+            v[:_MAX_TRACE_VALUE]
+            for v in headers.get("authentication-results", [])[:_MAX_TRACE_HEADERS]
+        ),
+        spam_flags=tuple(
+            f"{name}: {_one_line(value[:200]).lower()}"
+            for name in _SPAM_HEADERS
+            for value in headers.get(name, [])[:5]
+        ),
     )

@@ -21,9 +21,10 @@ from helpdesk.models import Attachment, FetchedMail, Message, Ticket, utcnow
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.tickets.services import add_message, change_status, create_ticket, record_event
 from mail_ingest.batch import IngestBatch
+from mail_ingest.dates import first_contact
 from mail_ingest.parse import SENDER_TOO_LONG, ParsedMail, sha256_hex
 from mail_ingest.pipeline import Parsed, parse_raw
-from mail_ingest.rules import Context, automatic_reasons
+from mail_ingest.rules import Context, automatic_reasons, suspect_reasons
 from mail_ingest.settings import IngestSettings
 
 REOPEN_FROM = ("pending", "solved", "closed")
@@ -152,7 +153,11 @@ def _route(
     settings: IngestSettings,
     rules: list[Rule],
 ) -> None:
-    ctx = Context(frozenset({settings.support_address}), settings.message_id_domain)
+    ctx = Context(
+        frozenset({settings.support_address}),
+        settings.message_id_domain,
+        settings.trusted_authserv_ids,
+    )
     reasons = automatic_reasons(mail, ctx)
     automatic = bool(reasons)
     ticket, why_new = _thread(batch, mail)
@@ -168,6 +173,12 @@ def _route(
             )
         record.outcome, record.ticket, record.message = "reply", ticket, message
         return
+    now = utcnow()
+    wrote_at = first_contact(mail, now)
+    if settings.ingest_since is not None and wrote_at < settings.ingest_since:
+        record.outcome = "ignored"
+        record.reason = f"written on {wrote_at:%Y-%m-%d}, before IMAP_INGEST_SINCE"
+        return
     sender = mail.from_address or mail.return_path
     if not sender or "@" not in sender:
         raise RouteError(_no_sender(mail))
@@ -180,6 +191,7 @@ def _route(
         order_number=find_order_number(f"{mail.subject}\n{mail.text}", settings.order_pattern),
         reason=why_new,
         number=batch.take_number(),
+        first_contact_at=wrote_at,
     )
     batch.remember_ticket(ticket)
     # Everything this mail causes on its new ticket happens at the ticket's creation time,
@@ -188,6 +200,8 @@ def _route(
     message.delivery_failure = mail.is_delivery_report
     if automatic:
         record_event(session, ticket, "automatic", detail=", ".join(reasons))
+    elif why_not := _why_not_acknowledged(mail, ctx, settings, wrote_at, now):
+        record_event(session, ticket, "not_acknowledged", detail=why_not, at=ticket.created_at)
     elif batch.may_acknowledge(customer.email, settings.acks_per_hour):
         _acknowledge(session, batch, ticket, mail, settings, ticket.created_at)
     record.outcome, record.ticket, record.message = "ticket", ticket, message
@@ -200,6 +214,20 @@ def _no_sender(mail: ParsedMail) -> str:
             "the From address is longer than RFC 5321 allows"
         )
     return "no sender address to open a ticket for"
+
+
+def _why_not_acknowledged(
+    mail: ParsedMail, ctx: Context, settings: IngestSettings, wrote_at: datetime, now: datetime
+) -> str:
+    """Why a person's new mail gets no acknowledgement (empty: it gets one)."""
+    reasons = suspect_reasons(mail, ctx)
+    if settings.ack_max_age is not None and now - wrote_at > settings.ack_max_age:
+        hours = int(settings.ack_max_age.total_seconds() // 3600)
+        reasons.append(
+            f"the customer wrote on {wrote_at:%Y-%m-%d %H:%M} UTC, "
+            f"more than {hours} hours before it was read"
+        )
+    return "; ".join(reasons)
 
 
 def _thread(batch: IngestBatch, mail: ParsedMail) -> tuple[Ticket | None, str | None]:

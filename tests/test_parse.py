@@ -155,6 +155,20 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "missing_message_id.eml": {"message_id": None, "date": None, "subject": "No message id here"},
     "forwarded_fwd_prefix.eml": {"subject": "Fwd: AW: Wrong item received"},
     "german_aw_prefix.eml": {"subject": "AW: Garantie", "from_name": "Vera Schmidt"},
+    "forged_dmarc_fail.eml": {
+        "from_address": "accounts@example.org",
+        "received_dates": (
+            datetime(2026, 11, 30, 3, 12, 45, tzinfo=UTC),
+            datetime(2026, 11, 30, 3, 12, 41, tzinfo=UTC),
+        ),
+    },
+    "spam_flagged.eml": {
+        "spam_flags": (
+            "x-spam-flag: yes",
+            "x-spam-status: yes, score=9.1 required=5.0 tests=bayes_99,html_message, "
+            "rcvd_in_sbl,uribl_black autolearn=spam autolearn_force=no version=3.4.6",
+        ),
+    },
     "outlook_html_reply.eml": {
         "subject": "RE: [#1042] Wrong Item Received",
         "from_address": "nora.lindqvist@outlook.com",
@@ -442,6 +456,8 @@ def test_dates() -> None:
     assert date("Tue, 05 Mar 2024 10:15:00 -0000") == datetime(2024, 3, 5, 10, 15, tzinfo=UTC)
     assert date("not a date") is None
     assert date("Tue, 99 Foo 99999 99:99:99 +9999") is None
+    assert date("Fri, 31 Dec 9999 23:59:00 -1200") is None  # no instant in UTC: unstorable
+    assert date("Fri, 31 Dec 9999 10:00:00 -1200") == datetime(9999, 12, 31, 22, 0, tzinfo=UTC)
 
 
 def test_addresses() -> None:

@@ -73,6 +73,9 @@ class Ticket(Base):
     order_number: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The day the customer wrote (a plausible Date of their first mail), the policy's request
+    # date; created_at is when the helpdesk read it (migration 0008).
+    first_contact_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     # Set when a person's mail arrives, cleared when we answer: "the customer waits on us".
