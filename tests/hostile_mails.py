@@ -4,10 +4,10 @@ by hand (header lines folded where a mailer would fold them, or not at all)."""
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
+from email.utils import format_datetime
 
 from tests.mailfactory import make_mail
-
-DATE = "Tue, 05 Mar 2024 10:15:00 +0000"
 
 
 def fold(words: list[str], sep: str = " ") -> str:
@@ -29,7 +29,7 @@ def raw_mail(headers: list[tuple[str, str]], body: str = "Hello,\r\n\r\nA questi
     names = {name.lower() for name, _ in headers}
     lines = [f"{name}: {value}" for name, value in headers]
     if "date" not in names:
-        lines.append(f"Date: {DATE}")
+        lines.append(f"Date: {format_datetime(datetime.now(UTC))}")  # recent: acknowledged
     if "to" not in names:
         lines.append("To: support@procase.com")
     lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8"]
