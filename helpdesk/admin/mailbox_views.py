@@ -16,8 +16,9 @@ from helpdesk.admin.mailbox import (
 )
 from helpdesk.blobs import load_blob
 from helpdesk.extensions import db
+from helpdesk.mailauth import imap_config
 from helpdesk.models import FetchedMail, Ticket, utcnow
-from mail_ingest.imap import ImapConfig, MailboxUnavailable
+from mail_ingest.imap import MailboxUnavailable
 from mail_ingest.quarantine import ReprocessError
 from mail_ingest.settings import IngestSettings
 
@@ -89,7 +90,7 @@ def quarantine_reprocess(record_id: int) -> Response:
             current_user.id,
             record_id,
             IngestSettings.from_config(config),
-            ImapConfig.from_config(config),
+            imap_config(current_app),
         )
     except (ReprocessError, MailboxUnavailable) as exc:
         db.session.rollback()

@@ -309,9 +309,9 @@ class OAuthServer:
         @app.get("/authorize")
         def authorize() -> Response:
             # The provider's sign-in and consent page, answered at once by `owner.user`.
-            return auth.create_authorization_response(
-                grant_user=None if owner.deny_consent else owner.user
-            )
+            user = None if owner.deny_consent else owner.user
+            grant = auth.get_consent_grant(end_user=user)
+            return auth.create_authorization_response(grant=grant, grant_user=user)
 
         @app.post("/token")
         def token() -> Response:
