@@ -55,7 +55,7 @@ def oauth_env(
 def use_oauth(app: Flask, env: dict[str, str]) -> None:
     """Point the test app at `env` (parsed as the app would parse it)."""
     parsed = load_config("test", environ=env)
-    app.config.update({name: parsed[name] for name in env})
+    app.config.update({name: parsed[name] for name in env if name in parsed})
     state = app.extensions["mail"]
     state.server, state.port = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
     state.username, state.password = app.config["MAIL_USERNAME"], app.config["MAIL_PASSWORD"]

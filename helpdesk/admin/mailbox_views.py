@@ -14,9 +14,10 @@ from helpdesk.admin.mailbox import (
     quarantine_page,
     reprocess_mail,
 )
+from helpdesk.admin.mailbox_oauth import oauth_status
 from helpdesk.blobs import load_blob
 from helpdesk.extensions import db
-from helpdesk.mailauth import imap_config
+from helpdesk.mailauth import imap_config, token_store
 from helpdesk.models import FetchedMail, Ticket, utcnow
 from mail_ingest.imap import MailboxUnavailable
 from mail_ingest.quarantine import ReprocessError
@@ -33,7 +34,8 @@ def mailbox() -> str:
     require(can_manage_quarantine, current_user)
     timezone = current_app.config["HELPDESK_TIMEZONE"]
     health = mailbox_health(db.session, utcnow(), timezone)
-    return render_template("admin/mailbox.html", health=health, timezone=timezone)
+    oauth = oauth_status(current_app.config, token_store(current_app))
+    return render_template("admin/mailbox.html", health=health, timezone=timezone, oauth=oauth)
 
 
 @bp.route("/quarantine")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from authlib.common.security import generate_token
+from sqlalchemy.orm import Session
 
 from helpdesk.mailauth.providers import OAuthSettings
 from helpdesk.mailauth.store import TokenStore
@@ -61,9 +62,14 @@ def check_callback(pending: PendingConnect, state: str, query: dict[str, list[st
 
 
 def finish_connect(
-    settings: OAuthSettings, store: TokenStore, pending: PendingConnect, code: str
+    settings: OAuthSettings,
+    store: TokenStore,
+    pending: PendingConnect,
+    code: str,
+    session: Session | None = None,
 ) -> None:
-    """Exchange `code` (with the PKCE verifier) and store the refresh token, encrypted.
+    """Exchange `code` (with the PKCE verifier) and store the refresh token, encrypted
+    (in `session`, not committed, when given).
 
     Raises OAuthFailure when the provider refuses or hands out no refresh token."""
     source = TokenSource(settings, store)
@@ -83,4 +89,4 @@ def finish_connect(
             "the provider gave no refresh token: Microsoft needs the scope offline_access, "
             "Google access_type=offline (both are in the presets; check OAUTH_SCOPES)"
         )
-    store.save_refresh(settings, str(refresh), connected=True)
+    store.save_refresh(settings, str(refresh), connected=True, session=session)

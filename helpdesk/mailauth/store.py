@@ -3,6 +3,9 @@ short transaction, so a caller's own transaction is never touched."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -10,6 +13,17 @@ from sqlalchemy.orm import Session
 from helpdesk.mailauth.providers import OAuthSettings
 from helpdesk.mailauth.secrets import InvalidToken, decrypt, encrypt
 from helpdesk.models import MailboxOAuth, utcnow
+
+
+@contextmanager
+def _maybe_own(engine: Engine, session: Session | None) -> Iterator[Session]:
+    """The caller's session as it is, or a session of our own, committed and closed."""
+    if session is not None:
+        yield session
+        return
+    with Session(engine) as own:
+        yield own
+        own.commit()
 
 
 class UndecryptableToken(Exception):
@@ -48,16 +62,21 @@ class TokenStore:
             raise UndecryptableToken() from None
 
     def save_refresh(
-        self, settings: OAuthSettings, refresh_token: str, *, connected: bool = False
+        self,
+        settings: OAuthSettings,
+        refresh_token: str,
+        *,
+        connected: bool = False,
+        session: Session | None = None,
     ) -> None:
-        with Session(self.engine) as session:
-            row = self._row(session)
+        """Store the refresh token, encrypted; in `session` (not committed) when given."""
+        with _maybe_own(self.engine, session) as work:
+            row = self._row(work)
             row.refresh_token_encrypted = encrypt(settings.encryption_key, refresh_token)
             row.provider = self.provider
             if connected:
                 row.connected_at = utcnow()
                 row.reconnect_needed, row.last_error = False, None
-            session.commit()
 
     def save_ciphertext(self, ciphertext: str) -> None:
         """Replace the stored ciphertext (a key rotation: same token, new key)."""
