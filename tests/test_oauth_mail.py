@@ -19,7 +19,7 @@ from helpdesk.models import MailboxOAuth, OutboxMail, Ticket, utcnow
 from helpdesk.outbox.sender import send_due
 from mail_ingest.imap import MailboxUnavailable
 from tests.mailfactory import make_mail
-from tests.oauth_helpers import KEY, WEB_CLIENT, connect_mailbox, oauth_env, use_oauth
+from tests.oauth_helpers import APP_CLIENT, KEY, WEB_CLIENT, connect_mailbox, oauth_env, use_oauth
 from tests.poller_helpers import app_env, run_cli
 from tests.servers.oauth import OAuthServer
 
@@ -60,6 +60,23 @@ def test_client_credentials_mail_in_and_acknowledgement_out(
     # one token served the poller and the sender (cached); no refresh token anywhere
     assert oauth_server.token_requests == ["client_credentials"]
     assert oauth_row(session).refresh_token_encrypted is None
+
+
+def test_a_token_the_servers_refuse_is_replaced(app: Flask, session: Session, mail_servers) -> None:  # type: ignore[no-untyped-def]
+    oauth_server, imap, smtp = mail_servers
+    oauth_server.expires_in = 3600  # long-lived: only the refusal makes us ask again
+    use_oauth(app, oauth_env(oauth_server, imap, smtp, "client_credentials"))
+    imap.append(make_mail(subject="One"))
+    assert make_poller().run_once().outcomes == {"ticket": 1}
+    oauth_server.revoke(APP_CLIENT[0])  # the cached token dies; the app may still get new ones
+    imap.append(make_mail(subject="Two"))
+    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert oauth_server.token_requests == ["client_credentials"] * 2
+    oauth_server.revoke(APP_CLIENT[0])
+    session.rollback()
+    assert send_due(session)["sent"] == 2
+    assert oauth_server.token_requests == ["client_credentials"] * 3
+    assert smtp.authenticated == ["support"]
 
 
 def test_authorization_code_stores_the_refresh_token_encrypted_and_rotates_it(
