@@ -214,6 +214,28 @@ def make_due(session: Session) -> None:
     session.commit()
 
 
+def test_the_running_poller_waits_out_a_provider_outage_and_catches_up(
+    app: Flask, session: Session, mail_servers
+) -> None:  # type: ignore[no-untyped-def]
+    oauth_server, imap, smtp = mail_servers
+    use_oauth(app, oauth_env(oauth_server, imap, smtp, "client_credentials"))
+    oauth_server.error_page = (503, "<h1>Service Unavailable</h1>")
+    imap.append(make_mail(subject="Sent during the outage"))
+    poller = make_poller()
+    thread = threading.Thread(target=poller.run_forever, daemon=True)
+    thread.start()
+    try:
+        _wait(lambda: len(oauth_server.token_requests) >= 3)  # tried, backing off: 1 s, 2 s
+        assert thread.is_alive() and tickets(session) == 0
+        assert "HTTP 503" in (oauth_row(session).last_error or "")
+        oauth_server.error_page = None
+        _wait(lambda: tickets(session) == 1)
+    finally:
+        poller.stop.set()
+        thread.join(timeout=20)
+    assert len(oauth_server.token_requests) <= 5  # a growing pause, not a loop
+
+
 def _wait(condition, timeout: float = 40) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
