@@ -27,12 +27,11 @@ def register_clients(oauth_server: OAuthServer) -> None:
 def oauth_env(
     oauth_server: OAuthServer, imap: Any, smtp: Any, grant: str, **extra: str
 ) -> dict[str, str]:
-    """The settings (as environment strings) of a mailbox on OAuth 2.0 with `grant`."""
+    """The settings (as environment strings) of a mailbox on OAuth 2.0 with `grant`
+    (`imap` None: no IMAP server in this test)."""
     register_clients(oauth_server)
     client_id, secret = APP_CLIENT if grant == "client_credentials" else WEB_CLIENT
     env = {
-        "IMAP_HOST": imap.host,
-        "IMAP_PORT": str(imap.port),
         "IMAP_USERNAME": "support",
         "IMAP_SSL": "false",
         "IMAP_AUTH": "oauth2",
@@ -48,6 +47,8 @@ def oauth_env(
         "OAUTH_SCOPES": "mail offline_access",
         "HELPDESK_ENCRYPTION_KEY": KEY,
     }
+    if imap is not None:
+        env.update(IMAP_HOST=imap.host, IMAP_PORT=str(imap.port))
     env.update(extra)
     return env
 

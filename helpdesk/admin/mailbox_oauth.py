@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ class OAuthStatus:
     error_at: datetime | None
     connected_at: datetime | None
     token_at: datetime | None
+    authorize_origin: str  # scheme://host[:port] of the provider's consent page
 
     @property
     def can_connect(self) -> bool:
@@ -64,7 +66,13 @@ def oauth_status(config: Mapping[str, Any], store: TokenStore) -> OAuthStatus | 
         error_at=row.last_error_at if row is not None else None,
         connected_at=row.connected_at if row is not None else None,
         token_at=row.refreshed_at if row is not None else None,
+        authorize_origin=_origin(settings.authorize_url),
     )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def complete_connect(

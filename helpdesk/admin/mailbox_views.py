@@ -19,6 +19,7 @@ from helpdesk.blobs import load_blob
 from helpdesk.extensions import db
 from helpdesk.mailauth import imap_config, token_store
 from helpdesk.models import FetchedMail, Ticket, utcnow
+from helpdesk.security import allow_form_target
 from mail_ingest.imap import MailboxUnavailable
 from mail_ingest.quarantine import ReprocessError
 from mail_ingest.settings import IngestSettings
@@ -35,6 +36,8 @@ def mailbox() -> str:
     timezone = current_app.config["HELPDESK_TIMEZONE"]
     health = mailbox_health(db.session, utcnow(), timezone)
     oauth = oauth_status(current_app.config, token_store(current_app))
+    if oauth is not None and oauth.can_connect:
+        allow_form_target(oauth.authorize_origin)
     return render_template("admin/mailbox.html", health=health, timezone=timezone, oauth=oauth)
 
 

@@ -76,6 +76,11 @@ class TokenSource:
             self._cached = None
             try:
                 answer = self._fetch()
+                if not answer.get("access_token"):
+                    raise OAuthFailure(
+                        f"the OAuth token endpoint {self.settings.token_url} answered without "
+                        "an access_token; check OAUTH_TOKEN_URL"
+                    )
             except OAuthFailure as exc:
                 self.store.record_error(str(exc), reconnect=exc.reconnect)
                 raise
