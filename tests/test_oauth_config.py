@@ -41,6 +41,7 @@ def test_password_stays_the_default_and_needs_nothing_new() -> None:
     settings = config()
     assert (settings["IMAP_AUTH"], settings["MAIL_AUTH"]) == ("password", "password")
     check_config(settings)
+    check_config(config(MAIL_AUTH="none"))  # a relay that takes mail without AUTH
 
 
 @pytest.mark.parametrize(
