@@ -21,6 +21,8 @@ from helpdesk.mailauth.connect import PendingConnect, check_callback, finish_con
 from helpdesk.mailauth.providers import oauth_in_use
 from helpdesk.mailauth.store import TokenStore
 
+PROVIDER_NAMES = {"google": "Google", "microsoft": "Microsoft 365"}
+
 
 @dataclass(frozen=True)
 class OAuthStatus:
@@ -33,6 +35,10 @@ class OAuthStatus:
     connected_at: datetime | None
     token_at: datetime | None
     authorize_origin: str  # scheme://host[:port] of the provider's consent page
+
+    @property
+    def provider_name(self) -> str:
+        return PROVIDER_NAMES.get(self.provider, self.provider)
 
     @property
     def can_connect(self) -> bool:
