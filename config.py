@@ -79,6 +79,17 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "MAIL_USERNAME": (str, None, None, None),
     "MAIL_PASSWORD": (str, None, None, None),
     "MAIL_DEFAULT_SENDER": (str, None, None, None),
+    "IMAP_AUTH": (str, "password", "password", "password"),
+    "MAIL_AUTH": (str, "password", "password", "password"),
+    "OAUTH_PROVIDER": (str, None, None, None),
+    "OAUTH_GRANT": (str, None, None, None),
+    "OAUTH_CLIENT_ID": (str, None, None, None),
+    "OAUTH_CLIENT_SECRET": (str, None, None, None),
+    "OAUTH_TENANT": (str, None, None, None),
+    "OAUTH_TOKEN_URL": (str, None, None, None),
+    "OAUTH_AUTHORIZE_URL": (str, None, None, None),
+    "OAUTH_SCOPES": (str, None, None, None),
+    "HELPDESK_ENCRYPTION_KEY": (str, None, None, None),
     "HELPDESK_PROXY_FIX": (_bool, False, False, False),
     "RATELIMIT_STORAGE_URI": (str, "memory://", "memory://", "memory://"),
     "LOGIN_LIMIT_PER_ACCOUNT": (str, "5 per 15 minutes", "5 per 15 minutes", "5 per 15 minutes"),
@@ -155,3 +166,56 @@ def check_config(settings: Mapping[str, Any]) -> None:
     ssl = str(settings.get("IMAP_SSL", "false")).lower()
     if ssl not in {"true", "false", "starttls"}:
         raise ConfigError(f"IMAP_SSL must be true, false or starttls, not {ssl!r}")
+    _check_oauth(settings)
+
+
+def _one_of(settings: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str:
+    value = str(settings.get(name) or "")
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _check_oauth(settings: Mapping[str, Any]) -> None:
+    """OAuth 2.0 for the mailbox: the settings each provider and grant needs."""
+    imap_auth = _one_of(settings, "IMAP_AUTH", ("password", "oauth2"))
+    mail_auth = _one_of(settings, "MAIL_AUTH", ("password", "oauth2", "none"))
+    if mail_auth != "password" and settings.get("MAIL_PASSWORD"):
+        raise ConfigError(f"MAIL_PASSWORD is not used with MAIL_AUTH={mail_auth}: unset it")
+    if "oauth2" not in (imap_auth, mail_auth):
+        return
+    provider = _one_of(settings, "OAUTH_PROVIDER", ("google", "microsoft", "custom"))
+    grant = _one_of(settings, "OAUTH_GRANT", ("client_credentials", "authorization_code"))
+    needed = ["OAUTH_CLIENT_ID", "HELPDESK_ENCRYPTION_KEY"]
+    if imap_auth == "oauth2":
+        needed.append("IMAP_USERNAME")
+    if grant == "client_credentials":
+        needed.append("OAUTH_CLIENT_SECRET")
+    if provider == "microsoft":
+        needed.append("OAUTH_TENANT")
+    if provider == "custom":
+        needed += ["OAUTH_TOKEN_URL", "OAUTH_SCOPES"]
+        if grant == "authorization_code":
+            needed.append("OAUTH_AUTHORIZE_URL")
+    for name in needed:
+        if not settings.get(name):
+            raise ConfigError(f"{name} must be set with OAUTH_PROVIDER={provider} and {grant}")
+    if provider == "google" and grant == "client_credentials":
+        raise ConfigError(
+            "OAUTH_PROVIDER=google needs OAUTH_GRANT=authorization_code (Google has no "
+            "client-credentials access to Gmail)"
+        )
+    _check_encryption_keys(str(settings["HELPDESK_ENCRYPTION_KEY"]))
+
+
+def _check_encryption_keys(value: str) -> None:
+    from cryptography.fernet import Fernet
+
+    for number, key in enumerate(value.split(","), start=1):
+        try:
+            Fernet(key.strip())
+        except ValueError:
+            raise ConfigError(
+                f"HELPDESK_ENCRYPTION_KEY: key {number} is not a Fernet key (make one with "
+                "`helpdesk mailbox new-key`)"
+            ) from None
