@@ -1,14 +1,20 @@
-"""Configuration: defaults per environment, overridden by environment variables.
+"""Configuration: defaults per environment, overridden by environment variables and by the
+environment file that HELPDESK_ENV_FILE names.
 
 Nothing here runs at import time beyond defining functions; `load_config` is
-called by `create_app` (or by a caller that builds its own mapping).
+called by `create_app` (or by a caller that builds its own mapping). The installed
+package carries this file as `helpdesk.settings` (a symbolic link in the repository):
+import it from there, never as a top-level `config`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
+
+from dotenv import dotenv_values
 
 DEFAULT_ORDER_PATTERNS = r"\b\d{3}-\d{7}-\d{7}\b|#\d{5,8}\b"
 
@@ -25,9 +31,16 @@ def _int(value: str) -> int:
     return int(value.strip())
 
 
+def _date(value: str) -> date:
+    """A day written YYYY-MM-DD."""
+    return date.fromisoformat(value.strip())
+
+
 # name -> (parser, development default, test default, production default)
 # A default of None means "unset"; DATABASE_URL's None means "SQLite in the instance folder".
 _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
+    "HELPDESK_ENV_FILE": (str, None, None, None),
+    "HELPDESK_INSTANCE_PATH": (str, None, None, None),
     "DATABASE_URL": (str, None, None, None),
     "SECRET_KEY": (str, "dev-only-not-secret", "test-only-not-secret", None),
     "HELPDESK_SUPPORT_ADDRESS": (str, "support@procase.com", "support@procase.com", None),
@@ -44,6 +57,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
         DEFAULT_ORDER_PATTERNS,
     ),
     "HELPDESK_ACKS_PER_SENDER_PER_HOUR": (_int, 3, 3, 3),
+    "HELPDESK_ACK_MAX_AGE_HOURS": (_int, 24, 24, 24),
+    "HELPDESK_TRUSTED_AUTHSERV_IDS": (str, "", "", ""),
     "IMAP_HOST": (str, "127.0.0.1", "127.0.0.1", None),
     "IMAP_PORT": (_int, 1143, 1143, 993),
     "IMAP_USERNAME": (str, "demouser", None, None),
@@ -55,6 +70,7 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "IMAP_MARK_SEEN": (_bool, True, True, True),
     "IMAP_PARSE_WORKERS": (_int, 1, 1, 1),
     "IMAP_TIMEOUT_SECONDS": (_int, 60, 10, 60),
+    "IMAP_INGEST_SINCE": (_date, None, None, None),
     "MAX_MESSAGE_BYTES": (_int, 25 * 1024 * 1024, 25 * 1024 * 1024, 25 * 1024 * 1024),
     "MAIL_SERVER": (str, "127.0.0.1", "127.0.0.1", "localhost"),
     "MAIL_PORT": (_int, 1025, 1025, 25),
@@ -63,6 +79,17 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "MAIL_USERNAME": (str, None, None, None),
     "MAIL_PASSWORD": (str, None, None, None),
     "MAIL_DEFAULT_SENDER": (str, None, None, None),
+    "IMAP_AUTH": (str, "password", "password", "password"),
+    "MAIL_AUTH": (str, "password", "password", "password"),
+    "OAUTH_PROVIDER": (str, None, None, None),
+    "OAUTH_GRANT": (str, None, None, None),
+    "OAUTH_CLIENT_ID": (str, None, None, None),
+    "OAUTH_CLIENT_SECRET": (str, None, None, None),
+    "OAUTH_TENANT": (str, None, None, None),
+    "OAUTH_TOKEN_URL": (str, None, None, None),
+    "OAUTH_AUTHORIZE_URL": (str, None, None, None),
+    "OAUTH_SCOPES": (str, None, None, None),
+    "HELPDESK_ENCRYPTION_KEY": (str, None, None, None),
     "HELPDESK_PROXY_FIX": (_bool, False, False, False),
     "RATELIMIT_STORAGE_URI": (str, "memory://", "memory://", "memory://"),
     "LOGIN_LIMIT_PER_ACCOUNT": (str, "5 per 15 minutes", "5 per 15 minutes", "5 per 15 minutes"),
@@ -74,9 +101,15 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
 ENVIRONMENTS = ("development", "test", "production")
 
 
+def variable_names() -> list[str]:
+    """Every setting read from the environment, in the table's order."""
+    return list(_VARIABLES)
+
+
 def load_config(env: str | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return the settings for `env`, with values from `environ` (default os.environ)."""
-    environ = os.environ if environ is None else environ
+    """Return the settings for `env`, with values from `environ` (default os.environ) and
+    from the environment file it names in HELPDESK_ENV_FILE."""
+    environ = with_env_file(os.environ if environ is None else environ)
     env = env or environ.get("HELPDESK_ENV", "development")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"HELPDESK_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
@@ -95,9 +128,37 @@ def load_config(env: str | None = None, environ: Mapping[str, str] | None = None
     return settings
 
 
+def with_env_file(environ: Mapping[str, str]) -> Mapping[str, str]:
+    """`environ` over the variables of the file HELPDESK_ENV_FILE names, if it names one:
+    a variable set (not empty) in `environ` wins over the file."""
+    path = environ.get("HELPDESK_ENV_FILE")
+    if not path:
+        return environ
+    merged = read_env_file(path)
+    merged.update({name: value for name, value in environ.items() if value != ""})
+    return merged
+
+
+def read_env_file(path: str) -> dict[str, str]:
+    """The KEY=value lines of an environment file, read with python-dotenv. `$` is taken
+    literally (no `${VAR}` expansion), as systemd's EnvironmentFile= would read it."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            values = dotenv_values(stream=stream, interpolate=False)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(f"HELPDESK_ENV_FILE={path} cannot be read: {reason}") from None
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def check_config(settings: Mapping[str, Any]) -> None:
-    """Refuse settings that cannot run safely (production needs a real secret)."""
+    """Refuse settings that cannot run safely (production needs a real secret and database)."""
     if settings.get("HELPDESK_ENV") == "production":
+        if not settings.get("DATABASE_URL"):
+            raise ConfigError(
+                "DATABASE_URL must be set in production (there is no SQLite fallback); "
+                "is the environment file loaded (HELPDESK_ENV_FILE or --env-file)?"
+            )
         if not settings.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set in production")
         if not settings.get("HELPDESK_SUPPORT_ADDRESS"):
@@ -105,3 +166,56 @@ def check_config(settings: Mapping[str, Any]) -> None:
     ssl = str(settings.get("IMAP_SSL", "false")).lower()
     if ssl not in {"true", "false", "starttls"}:
         raise ConfigError(f"IMAP_SSL must be true, false or starttls, not {ssl!r}")
+    _check_oauth(settings)
+
+
+def _one_of(settings: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str:
+    value = str(settings.get(name) or "")
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _check_oauth(settings: Mapping[str, Any]) -> None:
+    """OAuth 2.0 for the mailbox: the settings each provider and grant needs."""
+    imap_auth = _one_of(settings, "IMAP_AUTH", ("password", "oauth2"))
+    mail_auth = _one_of(settings, "MAIL_AUTH", ("password", "oauth2", "none"))
+    if mail_auth != "password" and settings.get("MAIL_PASSWORD"):
+        raise ConfigError(f"MAIL_PASSWORD is not used with MAIL_AUTH={mail_auth}: unset it")
+    if "oauth2" not in (imap_auth, mail_auth):
+        return
+    provider = _one_of(settings, "OAUTH_PROVIDER", ("google", "microsoft", "custom"))
+    grant = _one_of(settings, "OAUTH_GRANT", ("client_credentials", "authorization_code"))
+    needed = ["OAUTH_CLIENT_ID", "HELPDESK_ENCRYPTION_KEY"]
+    if imap_auth == "oauth2":
+        needed.append("IMAP_USERNAME")
+    if grant == "client_credentials":
+        needed.append("OAUTH_CLIENT_SECRET")
+    if provider == "microsoft":
+        needed.append("OAUTH_TENANT")
+    if provider == "custom":
+        needed += ["OAUTH_TOKEN_URL", "OAUTH_SCOPES"]
+        if grant == "authorization_code":
+            needed.append("OAUTH_AUTHORIZE_URL")
+    for name in needed:
+        if not settings.get(name):
+            raise ConfigError(f"{name} must be set with OAUTH_PROVIDER={provider} and {grant}")
+    if provider == "google" and grant == "client_credentials":
+        raise ConfigError(
+            "OAUTH_PROVIDER=google needs OAUTH_GRANT=authorization_code (Google has no "
+            "client-credentials access to Gmail)"
+        )
+    _check_encryption_keys(str(settings["HELPDESK_ENCRYPTION_KEY"]))
+
+
+def _check_encryption_keys(value: str) -> None:
+    from cryptography.fernet import Fernet
+
+    for number, key in enumerate(value.split(","), start=1):
+        try:
+            Fernet(key.strip())
+        except ValueError:
+            raise ConfigError(
+                f"HELPDESK_ENCRYPTION_KEY: key {number} is not a Fernet key (make one with "
+                "`helpdesk mailbox new-key`)"
+            ) from None

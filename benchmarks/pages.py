@@ -35,10 +35,10 @@ from sqlalchemy import event, func, select  # noqa: E402
 def measure(url: str, runs: int, tickets: int) -> list[tuple[str, float, float, float]]:
     """(page, median ms, p95 ms, queries per request) for each page."""
     os.environ["DATABASE_URL"] = url
-    from config import load_config
     from helpdesk import create_app
     from helpdesk.extensions import db
     from helpdesk.models import Customer, Ticket
+    from helpdesk.settings import load_config
     from helpdesk.tickets.queue import ORDERS, Cursor, search_condition
 
     config = load_config("development")

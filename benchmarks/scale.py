@@ -105,13 +105,13 @@ def explain(engine: Any, statement: str, parameters: Any) -> str:
 def build(url: str) -> tuple[Any, dict[str, Any], list[Target]]:
     """The app, its signed-in test clients and the targets."""
     os.environ["DATABASE_URL"] = url
-    from config import load_config
     from helpdesk import create_app
     from helpdesk.api.tokens import create_token
     from helpdesk.extensions import db
     from helpdesk.models import Ticket, utcnow
     from helpdesk.reports.activity import activity
     from helpdesk.reports.backlog import backlog
+    from helpdesk.settings import load_config
 
     config = load_config("development")
     config.update(DATABASE_URL=url, WTF_CSRF_ENABLED=False, SERVER_NAME=None)

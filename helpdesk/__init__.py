@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What the app reads at run time ships inside the package; in the repository
+# helpdesk/templates and helpdesk/migrations are symbolic links to the top-level directories.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from `config` (default: `config.load_config()` from the environment)."""
-    from config import check_config, load_config
+    """Build the app from `config` (default: `load_config()` from the environment and the
+    environment file HELPDESK_ENV_FILE names)."""
+    from helpdesk.settings import check_config, load_config
 
     settings = dict(load_config() if config is None else config)
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=settings.get("INSTANCE_PATH") or os.environ.get("HELPDESK_INSTANCE_PATH"),
+        template_folder=str(packaged_dir("templates")),
+        instance_path=settings.get("INSTANCE_PATH") or settings.get("HELPDESK_INSTANCE_PATH"),
         instance_relative_config=False,
     )
     app.config.update(settings)
@@ -40,7 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from helpdesk.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrations = str(packaged_dir("migrations"))
+    migrate.init_app(app, db, directory=migrations, render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -63,6 +66,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.register(app)
     navigation.register(app)
     return app
+
+
+def packaged_dir(name: str) -> Path:
+    """A directory of the package the app cannot run without (templates, migrations)."""
+    from helpdesk.settings import ConfigError
+
+    path = PACKAGE_DIR / name
+    if not path.is_dir():
+        raise ConfigError(f"{path} is missing: the helpdesk is not completely installed")
+    return path
 
 
 def _blueprints() -> list[Blueprint]:
@@ -98,7 +111,15 @@ def postgresql_engine_options() -> dict[str, Any]:
 def _configure_database(app: Flask) -> None:
     url = app.config.get("DATABASE_URL")
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from helpdesk.settings import ConfigError
+
+            raise ConfigError(
+                f"DATABASE_URL is not set and the folder for a SQLite file cannot be made "
+                f"({app.instance_path}: {exc.strerror}); is the environment file loaded?"
+            ) from None
         url = "sqlite:///" + str(Path(app.instance_path) / "helpdesk.sqlite3")
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]

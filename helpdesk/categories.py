@@ -19,6 +19,7 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"\[#(\d{1,12})\]")
+MAX_ORDER_NUMBER = 40  # ticket.order_number's length; a longer match is no order number
 
 # The store's starting point (POLICY.md "Subjects and categories"), in priority order.
 DEFAULT_RULES: tuple[tuple[str, str], ...] = (
@@ -124,4 +125,5 @@ def find_order_number(text: str, pattern: str) -> str | None:
     match = re.search(pattern, _TOKEN.sub(" ", text))
     if not match:
         return None
-    return match.group(0).lstrip("#")
+    number = match.group(0).lstrip("#")
+    return number if len(number) <= MAX_ORDER_NUMBER else None

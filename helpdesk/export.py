@@ -67,6 +67,7 @@ def export_tickets(session: Session) -> Iterator[dict[str, Any]]:
                 "customer": t.customer.email,
                 "order_number": t.order_number,
                 "created_at": iso(t.created_at),
+                "first_contact_at": iso(t.first_contact_at),
                 "messages": [_message(m) for m in by_ticket[t.id]],
             }
         last = tickets[-1].number

@@ -20,14 +20,24 @@ from helpdesk.blobs import store_blobs
 from helpdesk.categories import ticket_token
 from helpdesk.models import Customer, FetchedMail, Message, OutboxMail, Ticket, utcnow
 from helpdesk.tickets.services import get_or_create_customer, reserve_ticket_numbers
-from mail_ingest.parse import ParsedMail
+from mail_ingest.parse import ParsedMail, sha256_hex
 
 MAX_THREAD_IDS = 100
 
 
+MAX_CONTENT_KEY = 1000  # fetched_mail.content_key, in UTF-8 bytes too (a unique index)
+
+
 def content_keys(message_id: str | None, sha: str) -> tuple[str, str | None]:
-    """(the sha key, the Message-ID key as stored, or None)."""
-    return f"sha:{sha}", (f"mid:{message_id}"[:1000] if message_id else None)
+    """(the sha key, the Message-ID key as stored, or None).
+
+    A Message-ID too long for the column is keyed by its hash ("mid#<sha256>")."""
+    if not message_id:
+        return f"sha:{sha}", None
+    key = f"mid:{message_id}"
+    if len(key.encode("utf-8", "replace")) > MAX_CONTENT_KEY:
+        key = f"mid#{sha256_hex(message_id.encode('utf-8', 'replace'))}"
+    return f"sha:{sha}", key
 
 
 def thread_ids(mail: ParsedMail) -> list[str]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -21,6 +21,14 @@ class MailboxUnavailable(Exception):
     """The server cannot be reached, refused the login, or has no such folder."""
 
 
+class AccessTokens(Protocol):
+    """Where OAuth 2.0 access tokens come from (helpdesk.mailauth.TokenSource)."""
+
+    def token(self) -> str: ...
+
+    def refused(self, token: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class ImapConfig:
     host: str
@@ -30,6 +38,8 @@ class ImapConfig:
     security: str  # "true" (implicit TLS), "starttls" or "false"
     folder: str
     timeout: float
+    auth: str = "password"  # or "oauth2": XOAUTH2 / OAUTHBEARER with `tokens`
+    tokens: AccessTokens | None = field(default=None, compare=False, repr=False)
 
     @property
     def mailbox(self) -> str:
@@ -37,7 +47,7 @@ class ImapConfig:
         return f"{self.username}@{self.host}:{self.port}/{self.folder}"
 
     @classmethod
-    def from_config(cls, config: Any) -> ImapConfig:
+    def from_config(cls, config: Any, tokens: AccessTokens | None = None) -> ImapConfig:
         return cls(
             host=str(config["IMAP_HOST"]),
             port=int(config["IMAP_PORT"]),
@@ -46,6 +56,8 @@ class ImapConfig:
             security=str(config["IMAP_SSL"]).lower(),
             folder=str(config["IMAP_FOLDER"]),
             timeout=float(config["IMAP_TIMEOUT_SECONDS"]),
+            auth=str(config.get("IMAP_AUTH") or "password"),
+            tokens=tokens,
         )
 
 
@@ -61,7 +73,7 @@ def connect(cfg: ImapConfig) -> IMAPClient:
         client._imap.debug = 0  # imaplib's debug formatting makes fetches several times slower
         if cfg.security == "starttls":
             client.starttls(ssl.create_default_context())
-        client.login(cfg.username, cfg.password)
+        _login(client, cfg)
     except LoginError as exc:
         raise MailboxUnavailable(
             f"login to {cfg.host}:{cfg.port} as {cfg.username} failed: {_text(exc)}"
@@ -71,6 +83,41 @@ def connect(cfg: ImapConfig) -> IMAPClient:
             f"cannot reach IMAP server {cfg.host}:{cfg.port}: {_text(exc)}"
         ) from None
     return client
+
+
+def _login(client: IMAPClient, cfg: ImapConfig) -> None:
+    if cfg.auth != "oauth2":
+        client.login(cfg.username, cfg.password)
+        return
+    from helpdesk.mailauth import OAuthFailure
+
+    if cfg.tokens is None:
+        raise MailboxUnavailable("IMAP_AUTH=oauth2 but no OAuth token source was given")
+    for attempt in range(2):  # a cached token the server refuses is replaced once
+        try:
+            token = cfg.tokens.token()
+        except OAuthFailure as exc:
+            raise MailboxUnavailable(str(exc)) from None
+        try:
+            _oauth_login(client, cfg.username, token)
+            return
+        except LoginError as exc:
+            cfg.tokens.refused(token)
+            if attempt:
+                raise MailboxUnavailable(
+                    f"{cfg.host}:{cfg.port} refused the OAuth token for {cfg.username}: "
+                    f"{_text(exc)}; check that the app may open this mailbox (Microsoft 365: "
+                    "Add-MailboxPermission; Google: the scope https://mail.google.com/)"
+                ) from None
+
+
+def _oauth_login(client: IMAPClient, username: str, token: str) -> None:
+    """XOAUTH2 (Gmail, Exchange Online), or OAUTHBEARER where only that is offered."""
+    capabilities = client.capabilities()
+    if b"AUTH=XOAUTH2" not in capabilities and b"AUTH=OAUTHBEARER" in capabilities:
+        client.oauthbearer_login(username, token)
+    else:
+        client.oauth2_login(username, token)
 
 
 def _text(exc: BaseException) -> str:

@@ -31,9 +31,13 @@ __all__ = [
     "MailParseError",
     "ParsedAttachment",
     "ParsedMail",
+    "address_fits",
     "parse_mail",
     "sha256_hex",
 ]
+
+
+SENDER_TOO_LONG = "SenderAddressTooLong"  # a defect: From holds an over-long address
 
 
 class MailParseError(Exception):
@@ -76,6 +80,10 @@ class ParsedMail:
     is_delivery_report: bool
     bounced_message_ids: tuple[str, ...]
     defects: tuple[str, ...]
+    # Where the mail says it has been (trust decisions are mail_ingest.rules' and .dates').
+    received_dates: tuple[datetime, ...] = ()  # of the Received headers, top (newest) first
+    authentication_results: tuple[str, ...] = ()  # raw values, top first
+    spam_flags: tuple[str, ...] = ()  # "x-spam-flag: yes" and the like, lower-cased
 
 
 # --------------------------------------------------------------------------- constants
@@ -84,7 +92,16 @@ _PARSER = BytesParser(policy=email_policy.compat32)
 
 _MAX_DEPTH = 40
 _MAX_FILENAME = 150
+# Message-IDs longer than this (in UTF-8 bytes: the RFC 5322 line limit) count as absent, so
+# that every id stored fits the indexed columns (a PostgreSQL btree entry holds ~2,700 bytes).
 _MAX_MSGID = 998
+# RFC 5321: a path holds at most 256 octets, so an address at most 254, its local part 64.
+# A longer address counts as no address: no store's customer has one, and it fits no column.
+MAX_ADDRESS = 254
+MAX_LOCAL_PART = 64
+_MAX_TRACE_HEADERS = 50  # Received / Authentication-Results headers read per mail
+_MAX_TRACE_VALUE = 4000  # characters of each one read
+_SPAM_HEADERS = ("x-spam-flag", "x-spam-status", "x-spam")
 
 # At least one of these must be present for the input to count as a mail.
 _MAIL_HEADERS = frozenset(
@@ -322,9 +339,13 @@ def _msgid_list(value: str | None) -> tuple[str, ...]:
         ]
     seen: dict[str, None] = {}
     for mid in ids:
-        if len(mid) <= _MAX_MSGID:
+        if _msgid_fits(mid):
             seen.setdefault(mid, None)
     return tuple(seen)
+
+
+def _msgid_fits(mid: str) -> bool:
+    return len(mid) <= _MAX_MSGID and len(mid.encode("utf-8", "replace")) <= _MAX_MSGID
 
 
 def _single_msgid(value: str | None) -> str | None:
@@ -340,7 +361,18 @@ def _single_msgid(value: str | None) -> str | None:
         mid = tokens[0].strip("<>")
         if not mid or "<" in mid or ">" in mid or _CTRL_ALL_RE.search(mid):
             return None
-    return mid if len(mid) <= _MAX_MSGID else None
+    return mid if _msgid_fits(mid) else None
+
+
+def address_fits(addr: str) -> bool:
+    """Within RFC 5321's lengths (octets): 254 in all, 64 before the last @."""
+    size = len(addr.encode("utf-8", "replace"))
+    local = addr.rpartition("@")[0]
+    return size <= MAX_ADDRESS and len(local.encode("utf-8", "replace")) <= MAX_LOCAL_PART
+
+
+def _usable(addr: str) -> bool:
+    return bool(_ADDR_RE.match(addr)) and address_fits(addr)
 
 
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
@@ -350,7 +382,7 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for name, addr in getaddresses(values):
         addr = addr.strip().lower()
-        if not _ADDR_RE.match(addr):
+        if not _usable(addr):
             continue
         out.append((_one_line(_decode_rfc2047(name)).strip("\"' "), addr))
     return out
@@ -371,6 +403,15 @@ def _sender(values: list[str]) -> tuple[str, str | None]:
     return _one_line(_decode_rfc2047(name)).strip("\"' "), None
 
 
+def _too_long_address(values: list[str]) -> bool:
+    """The first address is well-formed but longer than RFC 5321 allows."""
+    try:
+        pairs = getaddresses(values[:1])
+    except Exception:
+        return False
+    return any(_ADDR_RE.match(a.strip()) and not address_fits(a.strip()) for _n, a in pairs)
+
+
 def _addr_tuple(values: list[str]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for _name, addr in _addresses(values):
@@ -389,7 +430,22 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
+    try:
+        dt.astimezone(UTC)  # stored in UTC: 9999-12-31 23:00 -1000 is beyond year 9999
+    except OverflowError:
+        return None
     return dt
+
+
+def _received_dates(values: list[str]) -> tuple[datetime, ...]:
+    """The dates after the last `;` of each Received header that has a readable one."""
+    found = []
+    for value in values[:_MAX_TRACE_HEADERS]:
+        _, sep, stamp = value[-_MAX_TRACE_VALUE:].rpartition(";")
+        when = _parse_date(stamp) if sep else None
+        if when is not None:
+            found.append(when)
+    return tuple(found)
 
 
 def _lower_value(value: str | None) -> str | None:
@@ -407,7 +463,7 @@ def _return_path(value: str | None) -> str | None:
     inner = inner.strip().lower()
     if not inner:
         return ""
-    if _CTRL_ALL_RE.search(inner) or " " in inner:
+    if _CTRL_ALL_RE.search(inner) or " " in inner or not address_fits(inner):
         return None
     return inner
 
@@ -780,6 +836,8 @@ def _parse(raw: bytes) -> ParsedMail:
     )
 
     from_name, from_address = _sender(headers.get("from", []))
+    if from_address is None and _too_long_address(headers.get("from", [])):
+        col.defects.setdefault(SENDER_TOO_LONG, None)
 
     subject = first("subject")
     return ParsedMail(
@@ -804,4 +862,14 @@ def _parse(raw: bytes) -> ParsedMail:
         is_delivery_report=col.is_delivery_report,
         bounced_message_ids=_bounced_ids(col.report_parts) if col.is_delivery_report else (),
         defects=tuple(col.defects),
+        received_dates=_received_dates(headers.get("received", [])),
+        authentication_results=tuple(
+            v[:_MAX_TRACE_VALUE]
+            for v in headers.get("authentication-results", [])[:_MAX_TRACE_HEADERS]
+        ),
+        spam_flags=tuple(
+            f"{name}: {_one_line(value[:200]).lower()}"
+            for name in _SPAM_HEADERS
+            for value in headers.get(name, [])[:5]
+        ),
     )

@@ -29,7 +29,7 @@ from helpdesk.models import FetchedMail, MailboxCursor, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
 from mail_ingest.pipeline import Parsed, ParsePool, PendingParse
-from mail_ingest.quarantine import record_quarantine
+from mail_ingest.quarantine import describe, record_quarantine
 from mail_ingest.route import MailSource, Prepared, ingest_prepared
 from mail_ingest.settings import IngestSettings
 
@@ -177,9 +177,7 @@ class Poller:
             self.session.commit()
         except Exception as exc:  # another poller, or one bad mail: redo it mail by mail
             self.session.rollback()
-            log.info(
-                "batch failed (%s: %s); redoing it one mail at a time", type(exc).__name__, exc
-            )
+            log.info("batch failed (%s); redoing it one mail at a time", describe(exc))
             outcomes = []
             for uid in batch:
                 outcomes += self._ingest_alone(uidvalidity, uid, bodies, size_of, rules, parsed)
@@ -197,26 +195,50 @@ class Poller:
         rules: list[Rule],
         parsed: dict[int, Parsed],
     ) -> list[str]:
-        """One mail in its own transaction; a fault of this mail quarantines it."""
+        """One mail in its own transaction; a mail that cannot be written is quarantined.
+
+        A database error is tried once more (another poller may have added the same
+        customer or content meanwhile); any other error, or a second one, quarantines it."""
+        error: Exception = RuntimeError("not tried")
+        for attempt in (1, 2):
+            try:
+                outcomes = self._ingest(uidvalidity, [uid], bodies, size_of, rules, parsed)
+                self._advance(uidvalidity, uid)
+                self.session.commit()
+                return outcomes
+            except Exception as exc:  # one bad mail must never stop the poller
+                self.session.rollback()
+                if self._recorded(uidvalidity, [uid]):
+                    return []  # another poller recorded it: nothing to do
+                if attempt == 1 and isinstance(exc, DBAPIError):
+                    log.info("mail %s/%s: %s; once more", self.cfg.mailbox, uid, describe(exc))
+                    continue
+                log.exception("mail %s/%s could not be ingested", self.cfg.mailbox, uid)
+                error = exc
+        return [self._quarantine_failed(uidvalidity, uid, bodies.get(uid), error)]
+
+    def _quarantine_failed(
+        self, uidvalidity: int, uid: int, raw: bytes | None, error: Exception
+    ) -> str:
+        """Quarantine a mail whose records could not be written, with the error and, where
+        they can be stored, its bytes. Raises only when nothing can be written at all (the
+        database is gone), which is no fault of the mail."""
+        source = MailSource(self.cfg.mailbox, uidvalidity, uid)
+        what = "could not be written" if isinstance(error, DBAPIError) else "internal error"
+        reason = f"{what}: {describe(error)}"
+        size = len(raw or b"")
         try:
-            outcomes = self._ingest(uidvalidity, [uid], bodies, size_of, rules, parsed)
-        except IntegrityError:
+            outcome = self._quarantine(source, raw, reason, size).outcome
+        except DBAPIError as exc:
+            if raw is None:
+                raise
             self.session.rollback()
-            if self._recorded(uidvalidity, [uid]):
-                return []  # another poller recorded it: nothing to do
-            raise
-        except DBAPIError:
-            raise
-        except Exception as exc:  # one bad mail must never stop the poller
-            self.session.rollback()
-            log.exception("mail %s/%s could not be ingested", self.cfg.mailbox, uid)
-            raw = bodies.get(uid)
-            source = MailSource(self.cfg.mailbox, uidvalidity, uid)
-            reason = f"internal error: {type(exc).__name__}: {exc}"
-            outcomes = [self._quarantine(source, raw, reason, len(raw or b"")).outcome]
+            log.warning("mail %s/%s: its bytes could not be stored: %s", source.mailbox, uid, exc)
+            reason += f"; its bytes could not be stored ({describe(exc)})"
+            outcome = self._quarantine(source, None, reason, size).outcome
         self._advance(uidvalidity, uid)
         self.session.commit()
-        return outcomes
+        return outcome
 
     def _ingest(
         self,

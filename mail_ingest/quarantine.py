@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from helpdesk.blobs import load_blob, store_blob
@@ -10,12 +11,21 @@ from helpdesk.categories import load_rules
 from helpdesk.models import FetchedMail, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig
-from mail_ingest.route import MailSource, ingest_raw
+from mail_ingest.route import MailSource, ingest_raw, reason_text
 from mail_ingest.settings import IngestSettings
+
+MAX_DESCRIBE = 500
 
 
 class ReprocessError(Exception):
     """The quarantined mail cannot be reprocessed (the message says why)."""
+
+
+def describe(error: BaseException) -> str:
+    """The error in a line: the database's own message, not the statement and its values."""
+    detail = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    lines = str(detail).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"[:MAX_DESCRIBE]
 
 
 def record_quarantine(
@@ -27,7 +37,7 @@ def record_quarantine(
         uid=source.uid,
         size=size,
         outcome="quarantined",
-        reason=reason[:2000],
+        reason=reason_text(reason),
         processed_at=utcnow(),
     )
     if raw is not None:
@@ -63,12 +73,15 @@ def reprocess(
     if raw is None:
         raise ReprocessError(f"mail {record_id} has no stored bytes; fetch it from the mailbox")
     source = MailSource(record.mailbox, record.uidvalidity, record.uid)
-    session.delete(record)
-    session.flush()
     large = settings.max_bytes < len(raw)
     if large:  # an admin asked for it: let it through this once
         settings = IngestSettings(**{**settings.__dict__, "max_bytes": len(raw)})
-    return ingest_raw(session, raw, source, settings, load_rules(session))
+    try:
+        session.delete(record)
+        session.flush()
+        return ingest_raw(session, raw, source, settings, load_rules(session))
+    except DBAPIError as exc:  # the caller rolls back; the mail stays in quarantine
+        raise ReprocessError(f"the database refused mail {record_id}: {describe(exc)}") from exc
 
 
 def fetch_if_missing(session: Session, record_id: int, cfg: ImapConfig) -> bytes | None:

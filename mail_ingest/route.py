@@ -8,6 +8,7 @@ the end, so a batch costs a handful of statements rather than a dozen per mail.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,12 +21,15 @@ from helpdesk.models import Attachment, FetchedMail, Message, Ticket, utcnow
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.tickets.services import add_message, change_status, create_ticket, record_event
 from mail_ingest.batch import IngestBatch
-from mail_ingest.parse import ParsedMail, sha256_hex
+from mail_ingest.dates import first_contact
+from mail_ingest.parse import SENDER_TOO_LONG, ParsedMail, sha256_hex
 from mail_ingest.pipeline import Parsed, parse_raw
-from mail_ingest.rules import Context, automatic_reasons
+from mail_ingest.rules import Context, automatic_reasons, suspect_reasons
 from mail_ingest.settings import IngestSettings
 
 REOPEN_FROM = ("pending", "solved", "closed")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_REASON = 2000
 
 
 class RouteError(Exception):
@@ -131,8 +135,14 @@ def _ingest_one(
 
 def _quarantine(batch: IngestBatch, record: FetchedMail, p: Prepared, reason: str) -> FetchedMail:
     record.raw_sha256 = batch.blob(p.sha, p.raw)
-    record.outcome, record.reason = "quarantined", reason[:2000]
+    record.outcome, record.reason = "quarantined", reason_text(reason)
     return record
+
+
+def reason_text(reason: str) -> str:
+    """A quarantine reason as stored: one line without control characters (PostgreSQL
+    refuses NUL), at most MAX_REASON characters."""
+    return _clip(" ".join(reason.split()), MAX_REASON)
 
 
 def _route(
@@ -143,7 +153,11 @@ def _route(
     settings: IngestSettings,
     rules: list[Rule],
 ) -> None:
-    ctx = Context(frozenset({settings.support_address}), settings.message_id_domain)
+    ctx = Context(
+        frozenset({settings.support_address}),
+        settings.message_id_domain,
+        settings.trusted_authserv_ids,
+    )
     reasons = automatic_reasons(mail, ctx)
     automatic = bool(reasons)
     ticket, why_new = _thread(batch, mail)
@@ -159,9 +173,15 @@ def _route(
             )
         record.outcome, record.ticket, record.message = "reply", ticket, message
         return
+    now = utcnow()
+    wrote_at = first_contact(mail, now)
+    if settings.ingest_since is not None and wrote_at < settings.ingest_since:
+        record.outcome = "ignored"
+        record.reason = f"written on {wrote_at:%Y-%m-%d}, before IMAP_INGEST_SINCE"
+        return
     sender = mail.from_address or mail.return_path
     if not sender or "@" not in sender:
-        raise RouteError("no sender address to open a ticket for")
+        raise RouteError(_no_sender(mail))
     customer = batch.customer(sender, mail.from_name)
     ticket = create_ticket(
         session,
@@ -171,6 +191,7 @@ def _route(
         order_number=find_order_number(f"{mail.subject}\n{mail.text}", settings.order_pattern),
         reason=why_new,
         number=batch.take_number(),
+        first_contact_at=wrote_at,
     )
     batch.remember_ticket(ticket)
     # Everything this mail causes on its new ticket happens at the ticket's creation time,
@@ -179,9 +200,34 @@ def _route(
     message.delivery_failure = mail.is_delivery_report
     if automatic:
         record_event(session, ticket, "automatic", detail=", ".join(reasons))
+    elif why_not := _why_not_acknowledged(mail, ctx, settings, wrote_at, now):
+        record_event(session, ticket, "not_acknowledged", detail=why_not, at=ticket.created_at)
     elif batch.may_acknowledge(customer.email, settings.acks_per_hour):
         _acknowledge(session, batch, ticket, mail, settings, ticket.created_at)
     record.outcome, record.ticket, record.message = "ticket", ticket, message
+
+
+def _no_sender(mail: ParsedMail) -> str:
+    if SENDER_TOO_LONG in mail.defects:
+        return (
+            "no sender address to open a ticket for: "
+            "the From address is longer than RFC 5321 allows"
+        )
+    return "no sender address to open a ticket for"
+
+
+def _why_not_acknowledged(
+    mail: ParsedMail, ctx: Context, settings: IngestSettings, wrote_at: datetime, now: datetime
+) -> str:
+    """Why a person's new mail gets no acknowledgement (empty: it gets one)."""
+    reasons = suspect_reasons(mail, ctx)
+    if settings.ack_max_age is not None and now - wrote_at > settings.ack_max_age:
+        hours = int(settings.ack_max_age.total_seconds() // 3600)
+        reasons.append(
+            f"the customer wrote on {wrote_at:%Y-%m-%d %H:%M} UTC, "
+            f"more than {hours} hours before it was read"
+        )
+    return "; ".join(reasons)
 
 
 def _thread(batch: IngestBatch, mail: ParsedMail) -> tuple[Ticket | None, str | None]:
@@ -213,9 +259,9 @@ def _add_inbound(
         in_reply_to=" ".join(mail.in_reply_to),
         references=" ".join(mail.references),
         sender=mail.from_address or mail.return_path or "",
-        sender_name=mail.from_name[:200],
+        sender_name=mail.from_name,
         recipients=",".join(mail.to + mail.cc),
-        subject=mail.subject[:998],
+        subject=mail.subject,
         date=mail.date,
         text=mail.text,
         html=mail.html,
@@ -227,15 +273,20 @@ def _add_inbound(
             Attachment(
                 message=message,
                 filename=part.filename,
-                content_type=part.content_type[:200],
+                content_type=_clip(part.content_type, 200),
                 size=len(part.data),
                 sha256=batch.blob(sha256_hex(part.data), part.data),
                 inline=part.inline,
-                content_id=(part.content_id or None) and part.content_id[:300],
+                content_id=_clip(part.content_id or "", 300) or None,
             )
         )
     batch.remember_message(ticket, message)
     return message
+
+
+def _clip(value: str, limit: int) -> str:
+    """A header value cut to its column's length, without control characters (NUL)."""
+    return _CONTROL.sub("", value)[:limit]
 
 
 def _acknowledge(

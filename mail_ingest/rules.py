@@ -1,7 +1,11 @@
-"""Automatic-mail checks, Mailman style: small named predicates listed in one place.
+"""Mail checks, Mailman style: small named predicates listed in one place.
 
 A mail is automatic when any rule in RULES says so; automatic mail is recorded
 but never acknowledged and never reopens a ticket.
+
+A mail is suspect when any rule in SUSPECT_RULES gives a reason: likely forged or
+spam, it is still a ticket like any other, but it is not acknowledged, so that we
+never send mail to an address that did not write to us (backscatter).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mail_ingest.authres import AuthResults, parse_authentication_results
 from mail_ingest.parse import ParsedMail
 
 _DAEMON_LOCALPARTS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
@@ -21,6 +26,8 @@ class Context:
 
     own_addresses: frozenset[str]
     own_message_id_domain: str
+    # authserv-ids whose Authentication-Results we believe (our own mail servers'), lower case
+    trusted_authserv_ids: frozenset[str] = frozenset()
 
 
 Rule = Callable[[ParsedMail, Context], bool]
@@ -81,3 +88,54 @@ RULES: tuple[Rule, ...] = (
 def automatic_reasons(mail: ParsedMail, ctx: Context) -> list[str]:
     """The names of the rules that call this mail automatic (empty: a person wrote it)."""
     return [rule.__name__ for rule in RULES if rule(mail, ctx)]
+
+
+# -- suspect mail: a reason for the agent, or None --------------------------------------------
+
+SuspectRule = Callable[[ParsedMail, Context], str | None]
+
+
+def trusted_results(mail: ParsedMail, ctx: Context) -> list[AuthResults]:
+    """The topmost Authentication-Results of each trusted authserv-id.
+
+    Our server adds its header on top; one lower down with the same id was already in
+    the mail when it arrived, and anyone can write that."""
+    found: dict[str, AuthResults] = {}
+    for value in mail.authentication_results:
+        read = parse_authentication_results(value)
+        if read and read.authserv_id in ctx.trusted_authserv_ids:
+            found.setdefault(read.authserv_id, read)
+    return list(found.values())
+
+
+def dmarc_fail(mail: ParsedMail, ctx: Context) -> str | None:
+    for results in trusted_results(mail, ctx):
+        if results.said("dmarc", "fail"):
+            return f"the sender failed DMARC at {results.authserv_id}"
+    return None
+
+
+def spf_fail_without_dkim(mail: ParsedMail, ctx: Context) -> str | None:
+    for results in trusted_results(mail, ctx):
+        if results.said("spf", "fail") and not results.said("dkim", "pass"):
+            return f"the sender failed SPF at {results.authserv_id}, with no DKIM signature passing"
+    return None
+
+
+def spam_flagged(mail: ParsedMail, ctx: Context) -> str | None:
+    """A spam filter's verdict (SpamAssassin's X-Spam-Flag / X-Spam-Status, rspamd's X-Spam).
+
+    Any sender can write these too, but only to keep their own mail unacknowledged."""
+    for flag in mail.spam_flags:
+        name, _, value = flag.partition(": ")
+        if value == "yes" or value.startswith(("yes,", "yes ")):
+            return f"a spam filter marked it as spam ({name.title()}: {value.split(',')[0]})"
+    return None
+
+
+SUSPECT_RULES: tuple[SuspectRule, ...] = (dmarc_fail, spf_fail_without_dkim, spam_flagged)
+
+
+def suspect_reasons(mail: ParsedMail, ctx: Context) -> list[str]:
+    """Why this mail is likely forged or spam (empty: nothing says so)."""
+    return [reason for rule in SUSPECT_RULES if (reason := rule(mail, ctx))]

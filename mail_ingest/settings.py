@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -15,9 +17,15 @@ class IngestSettings:
     acks_per_hour: int
     store_name: str
     max_bytes: int
+    # A mail written longer ago than this is not acknowledged (None: whatever its age).
+    ack_max_age: timedelta | None = timedelta(hours=24)
+    # Mail written before this moment opens no ticket (IMAP_INGEST_SINCE, the store's midnight).
+    ingest_since: datetime | None = None
+    trusted_authserv_ids: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> IngestSettings:
+        hours = int(config["HELPDESK_ACK_MAX_AGE_HOURS"])
         return cls(
             support_address=str(config["HELPDESK_SUPPORT_ADDRESS"]).lower(),
             message_id_domain=str(config["HELPDESK_MESSAGE_ID_DOMAIN"]).lower(),
@@ -25,4 +33,15 @@ class IngestSettings:
             acks_per_hour=int(config["HELPDESK_ACKS_PER_SENDER_PER_HOUR"]),
             store_name=str(config["HELPDESK_STORE_NAME"]),
             max_bytes=int(config["MAX_MESSAGE_BYTES"]),
+            ack_max_age=timedelta(hours=hours) if hours > 0 else None,
+            ingest_since=_store_midnight(config["IMAP_INGEST_SINCE"], config["HELPDESK_TIMEZONE"]),
+            trusted_authserv_ids=frozenset(
+                part.strip().lower()
+                for part in str(config["HELPDESK_TRUSTED_AUTHSERV_IDS"] or "").split(",")
+                if part.strip()
+            ),
         )
+
+
+def _store_midnight(day: date | None, timezone: str) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(), ZoneInfo(timezone))

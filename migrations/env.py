@@ -101,12 +101,37 @@ def run_migrations_online():
     conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
+    # Say which database this is before touching it: run without its environment file, a
+    # command would otherwise migrate the development SQLite file without a word.
+    settings = current_app.config
+    unset = "" if settings.get("DATABASE_URL") else ", DATABASE_URL not set"
+    url = connectable.url.render_as_string(hide_password=True)
+    logger.info("Database: %s (HELPDESK_ENV=%s%s)", url, settings.get("HELPDESK_ENV"), unset)
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild tables that other tables refer to. SQLite's advice:
+            # foreign keys off (outside any transaction), rebuild, then foreign_key_check.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            if sqlite:  # SQLite has transactional DDL: all or nothing, checked before commit
+                conf_args.setdefault("transactional_ddl", True)
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    check_foreign_keys(connection)
+        finally:
+            if sqlite:  # not back to the pool with foreign keys off: a new one has them on
+                connection.invalidate()
+
+
+def check_foreign_keys(connection):
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken (table, row, parent, key): {broken[:10]}")
 
 
 if context.is_offline_mode():

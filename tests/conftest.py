@@ -13,12 +13,12 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from config import load_config
 from helpdesk import create_app
 from helpdesk.categories import seed_rules
 from helpdesk.extensions import db
 from helpdesk.models import Base
 from helpdesk.replies.templates import seed_templates
+from helpdesk.settings import load_config
 from tests.servers.fixtures import *  # noqa: F403
 
 PG_ADMIN_URL = os.environ.get(

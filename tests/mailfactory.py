@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
@@ -39,14 +40,14 @@ def make_mail(
     ``references`` may be a list of ids (with or without ``<>``) or a ready header value.
     ``attachments`` are ``(filename, "type/subtype", data)`` triples.
     ``headers`` are added verbatim (and replace defaults of the same name).
-    ``date`` may be a datetime or a header string; default is a fixed date.
+    ``date`` may be a datetime or a header string; default is now (a mail just written).
     """
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = _addr(sender)
     msg["To"] = _addr(to)
     msg["Subject"] = subject
     if date is None:
-        msg["Date"] = "Tue, 05 Mar 2024 10:15:00 +0000"
+        msg["Date"] = format_datetime(datetime.now(UTC))
     elif isinstance(date, str):
         msg["Date"] = date
     else:

@@ -120,7 +120,7 @@ def test_list_ticket_fields_and_assignee_filter(client: FlaskClient, session: Se
     assert set(one) == {
         *("number", "subject", "category", "status", "priority", "customer", "assignee"),
         *("order_number", "created_at", "updated_at", "waiting_since", "first_response_at"),
-        *("resolved_at", "policy_deadline"),
+        *("resolved_at", "policy_deadline", "first_contact_at"),
     }
     assert set(one["customer"]) == {"email", "name"} and one["assignee"] is None
     mine = client.get(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from config import DEFAULT_ORDER_PATTERNS
 from helpdesk.categories import (
     DEFAULT_RULES,
     Rule,
@@ -13,6 +12,7 @@ from helpdesk.categories import (
     strip_prefixes,
     ticket_token,
 )
+from helpdesk.settings import DEFAULT_ORDER_PATTERNS
 
 RULES = [Rule(category, pattern) for category, pattern in DEFAULT_RULES]
 

@@ -114,7 +114,7 @@ def test_import_command_prints_summary_and_bad_lines(app: Flask, tmp_path: Path)
 
 def wrong_item_ticket(session: Session) -> Ticket:
     """Orders 100001 (two standard items) and 100002 imported; a wrong-item mail with a photo
-    about 100001, created 2026-01-20 22:30 in Los Angeles."""
+    about 100001, written 2026-01-20 22:30 in Los Angeles (and read 8 hours later)."""
     import_orders(session, read_orders_csv(HEADER + GOOD))
     ingest(
         session,
@@ -122,11 +122,13 @@ def wrong_item_ticket(session: Session) -> Ticket:
             subject="Wrong Item Received",
             body="Order #100001, see photo",
             attachments=[("photo.jpg", "image/jpeg", b"\xff\xd8jpeg")],
+            date="Tue, 20 Jan 2026 22:30:00 -0800",
         ),
     )
     ticket = session.scalar(select(Ticket))
     assert ticket is not None and ticket.order_number == "100001"
-    ticket.created_at = datetime(2026, 1, 21, 6, 30, tzinfo=UTC)
+    assert ticket.first_contact_at == datetime(2026, 1, 21, 6, 30, tzinfo=UTC)
+    ticket.created_at = datetime(2026, 1, 21, 14, 30, tzinfo=UTC)
     session.commit()
     return ticket
 

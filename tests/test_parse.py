@@ -15,6 +15,7 @@ from mail_ingest.parse import (
     MailParseError,
     ParsedAttachment,
     ParsedMail,
+    address_fits,
     parse_mail,
     sha256_hex,
 )
@@ -143,12 +144,31 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "from_address": "bjoern.mueller@example.de",
     },
     "hostile_filenames.eml": {"from_address": "eve@example.com", "n_attachments": 8},
+    # Larger than the columns they once went to (see tests/test_hostile_mail.py).
+    "hostile_long_subject.eml": {"subject": " ".join(f"word{i:04d}" for i in range(198))[:989]},
+    "hostile_encoded_subject.eml": {"from_name": "Jürgen", "text_contains": "A question"},
+    "hostile_long_from_address.eml": {"from_address": None, "from_name": "Someone"},
+    "hostile_long_message_id.eml": {"message_id": None, "from_address": "ida@example.com"},
     "broken_mime_no_boundary.eml": {"text_contains": "cracked", "n_attachments": 1},
     "broken_mime_truncated.eml": {"text_contains": "damaged case", "n_attachments": 1},
     "bad_base64.eml": {"text_contains": "my case is broken"},
     "missing_message_id.eml": {"message_id": None, "date": None, "subject": "No message id here"},
     "forwarded_fwd_prefix.eml": {"subject": "Fwd: AW: Wrong item received"},
     "german_aw_prefix.eml": {"subject": "AW: Garantie", "from_name": "Vera Schmidt"},
+    "forged_dmarc_fail.eml": {
+        "from_address": "accounts@example.org",
+        "received_dates": (
+            datetime(2026, 11, 30, 3, 12, 45, tzinfo=UTC),
+            datetime(2026, 11, 30, 3, 12, 41, tzinfo=UTC),
+        ),
+    },
+    "spam_flagged.eml": {
+        "spam_flags": (
+            "x-spam-flag: yes",
+            "x-spam-status: yes, score=9.1 required=5.0 tests=bayes_99,html_message, "
+            "rcvd_in_sbl,uribl_black autolearn=spam autolearn_force=no version=3.4.6",
+        ),
+    },
     "outlook_html_reply.eml": {
         "subject": "RE: [#1042] Wrong Item Received",
         "from_address": "nora.lindqvist@outlook.com",
@@ -436,6 +456,8 @@ def test_dates() -> None:
     assert date("Tue, 05 Mar 2024 10:15:00 -0000") == datetime(2024, 3, 5, 10, 15, tzinfo=UTC)
     assert date("not a date") is None
     assert date("Tue, 99 Foo 99999 99:99:99 +9999") is None
+    assert date("Fri, 31 Dec 9999 23:59:00 -1200") is None  # no instant in UTC: unstorable
+    assert date("Fri, 31 Dec 9999 10:00:00 -1200") == datetime(9999, 12, 31, 22, 0, tzinfo=UTC)
 
 
 def test_addresses() -> None:
@@ -467,6 +489,44 @@ def test_null_and_unparseable_sender() -> None:
     raw3 = b"Subject: no from\r\n\r\nx\r\n"
     mail3 = parse_mail(raw3)
     assert (mail3.from_address, mail3.from_name, mail3.return_path) == (None, "", None)
+
+
+def test_addresses_longer_than_rfc_5321_allows_count_as_none() -> None:
+    local, domain = "l" * 64, "d" * 185 + ".com"  # 64 + 1 + 189 = 254 octets
+    longest = f"{local}@{domain}"
+    assert address_fits(longest) and not address_fits("x" + longest)
+    assert not address_fits(f"{'l' * 65}@example.com")
+    assert not address_fits(f"{'ü' * 40}@example.com")  # 80 octets before the @
+    raw = (
+        f"From: Long <x{longest}>\r\nReturn-Path: <x{longest}>\r\n"
+        f"To: support@procase.com, x{longest}, {longest}\r\nReply-To: x{longest}\r\n"
+        "Subject: long\r\n\r\nx\r\n"
+    ).encode()
+    mail = parse_mail(raw)
+    assert (mail.from_address, mail.from_name, mail.return_path) == (None, "Long", None)
+    assert mail.to == ("support@procase.com", longest) and mail.reply_to == ()
+    assert "SenderAddressTooLong" in mail.defects
+    assert "SenderAddressTooLong" not in parse_mail(b"From: <>\r\n\r\nx\r\n").defects
+
+
+def test_message_ids_longer_than_998_bytes_count_as_absent() -> None:
+    def ids(value: str) -> tuple[str | None, tuple[str, ...]]:
+        raw = f"From: a@example.com\r\nMessage-ID: {value}\r\nReferences: {value}\r\n\r\nx"
+        mail = parse_mail(raw.encode())
+        return mail.message_id, mail.references
+
+    fits = "i" * 986 + "@example.com"  # 998
+    assert ids(f"<{fits}>") == (fits, (fits,))
+    assert ids(f"<i{fits}>") == (None, ())
+    assert ids(f"<{'漢' * 333}@x>") == (None, ())  # 333 characters, 1,001 bytes
+
+
+def test_dates_beyond_what_utc_can_hold_count_as_absent() -> None:
+    def date(value: str) -> datetime | None:
+        return parse_mail(f"From: a@example.com\r\nDate: {value}\r\n\r\nx\r\n".encode()).date
+
+    assert date("Fri, 31 Dec 9999 23:00:00 -1000") is None
+    assert date("Fri, 31 Dec 9999 23:00:00 +1000") == datetime(9999, 12, 31, 13, tzinfo=UTC)
 
 
 def test_mailfactory_roundtrip() -> None:

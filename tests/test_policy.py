@@ -1,4 +1,4 @@
-"""POLICY.md as a table: facts in, verdict out. Pure: no app, no database."""
+"""The store policy (docs/policy.md) as a table: facts in, verdict out. Pure, no app or DB."""
 
 from __future__ import annotations
 

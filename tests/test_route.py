@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import FetchedMail, Message, OutboxMail, Ticket, TicketEvent
+from helpdesk.outbox.services import MAX_SUBJECT
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
 
@@ -47,6 +49,25 @@ def test_corpus_mail_becomes_categorized_ticket(session: Session, name: str, cat
     assert ticket.status == "new"
 
 
+@pytest.mark.parametrize(
+    ("name", "outcome"),
+    [
+        ("hostile_long_subject.eml", "ticket"),
+        ("hostile_encoded_subject.eml", "ticket"),
+        ("hostile_long_message_id.eml", "ticket"),
+        ("hostile_long_from_address.eml", "quarantined"),
+    ],
+)
+def test_corpus_mail_larger_than_columns_is_recorded(
+    session: Session, name: str, outcome: str
+) -> None:
+    """Committed on PostgreSQL too: nothing is longer than its column."""
+    record = ingest(session, corpus(name))
+    assert record.outcome == outcome, record.reason
+    for ack in session.scalars(select(OutboxMail)):
+        assert len(ack.subject) <= MAX_SUBJECT
+
+
 def test_new_ticket_is_acknowledged_once_with_token_and_threading(session: Session) -> None:
     raw = make_mail(
         subject="Where is my order?",
@@ -67,7 +88,8 @@ def test_new_ticket_is_acknowledged_once_with_token_and_threading(session: Sessi
     assert outbound.message_id == ack.message_id and outbound.automatic
 
 
-def test_wrong_item_ack_asks_for_photo_only_when_missing(session: Session) -> None:
+def test_wrong_item_ack_asks_for_photo_only_when_missing(app: Flask, session: Session) -> None:
+    app.config["HELPDESK_ACK_MAX_AGE_HOURS"] = 0  # the corpus mails were written in 2024
     ingest(session, corpus("wrong_item_no_photo.eml"))
     ingest(session, corpus("wrong_item_subject.eml"))
     first, second = session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()

@@ -29,7 +29,7 @@ REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
 # account; prints the status code of each.
 FAIL_LOGINS = """
 import sys
-from config import load_config
+from helpdesk.settings import load_config
 from helpdesk import create_app
 config = load_config("test")
 config.update(WTF_CSRF_ENABLED=False, RATELIMIT_KEY_PREFIX=sys.argv[3])

@@ -14,11 +14,14 @@ from helpdesk.admin.mailbox import (
     quarantine_page,
     reprocess_mail,
 )
+from helpdesk.admin.mailbox_oauth import oauth_status
 from helpdesk.blobs import load_blob
 from helpdesk.extensions import db
+from helpdesk.mailauth import imap_config, token_store
 from helpdesk.models import FetchedMail, Ticket, utcnow
 from helpdesk.params import optional_id
-from mail_ingest.imap import ImapConfig, MailboxUnavailable
+from helpdesk.security import allow_form_target
+from mail_ingest.imap import MailboxUnavailable
 from mail_ingest.quarantine import ReprocessError
 from mail_ingest.settings import IngestSettings
 
@@ -33,7 +36,10 @@ def mailbox() -> str:
     require(can_manage_quarantine, current_user)
     timezone = current_app.config["HELPDESK_TIMEZONE"]
     health = mailbox_health(db.session, utcnow(), timezone)
-    return render_template("admin/mailbox.html", health=health, timezone=timezone)
+    oauth = oauth_status(current_app.config, token_store(current_app))
+    if oauth is not None and oauth.can_connect:
+        allow_form_target(oauth.authorize_origin)
+    return render_template("admin/mailbox.html", health=health, timezone=timezone, oauth=oauth)
 
 
 @bp.route("/quarantine")
@@ -90,7 +96,7 @@ def quarantine_reprocess(record_id: int) -> Response:
             current_user.id,
             record_id,
             IngestSettings.from_config(config),
-            ImapConfig.from_config(config),
+            imap_config(current_app),
         )
     except (ReprocessError, MailboxUnavailable) as exc:
         db.session.rollback()

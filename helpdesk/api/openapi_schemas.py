@@ -58,6 +58,8 @@ TICKET_FIELDS: dict[str, Schema] = {
     "assignee": nullable(ref("Person")),
     "order_number": nullable(STRING),
     "created_at": DATE_TIME,
+    # When the customer wrote (their mail's Date when plausible): the policy's request date.
+    "first_contact_at": DATE_TIME,
     "updated_at": DATE_TIME,
     "waiting_since": nullable(DATE_TIME),
     "first_response_at": nullable(DATE_TIME),

@@ -36,6 +36,7 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "assignee": person(ticket.assignee),
         "order_number": ticket.order_number,
         "created_at": iso(ticket.created_at),
+        "first_contact_at": iso(ticket.first_contact_at),
         "updated_at": iso(ticket.updated_at),
         "waiting_since": iso(ticket.waiting_since),
         "first_response_at": iso(ticket.first_response_at),

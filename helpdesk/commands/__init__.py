@@ -6,7 +6,17 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
-    from helpdesk.commands import demo, export, ingest, orders, outbox, setup, tokens, users
+    from helpdesk.commands import (
+        demo,
+        export,
+        ingest,
+        mailbox,
+        orders,
+        outbox,
+        setup,
+        tokens,
+        users,
+    )
 
-    for module in (users, ingest, outbox, export, setup, demo, orders, tokens):
+    for module in (users, ingest, outbox, mailbox, export, setup, demo, orders, tokens):
         module.register(group)

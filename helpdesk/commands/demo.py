@@ -21,10 +21,10 @@ def demo(host: str, port: int, interval: float) -> None:
     Uses the development settings (SQLite in the instance folder unless DATABASE_URL is
     set), creates the demo accounts and stops everything on Ctrl-C.
     """
-    from config import ConfigError, load_config
     from helpdesk import create_app
     from helpdesk.demo.mailbox import DemoError
     from helpdesk.demo.runner import DEMO_SETTINGS, prepare_database, run_demo, setup_logging
+    from helpdesk.settings import ConfigError, load_config
 
     try:
         app = create_app({**load_config("development"), **DEMO_SETTINGS})

@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 
 from helpdesk.database import writer_session
 from helpdesk.extensions import db
-from mail_ingest.imap import ImapConfig, MailboxUnavailable
+from helpdesk.mailauth import imap_config
+from mail_ingest.imap import MailboxUnavailable
 from mail_ingest.poller import Poller
 from mail_ingest.quarantine import ReprocessError, fetch_if_missing, list_quarantine, reprocess
 from mail_ingest.settings import IngestSettings
@@ -20,7 +21,7 @@ def make_poller(stop: threading.Event | None = None) -> Poller:
     config = current_app.config
     return Poller(
         writer_session(db.engine),
-        ImapConfig.from_config(config),
+        imap_config(current_app),
         IngestSettings.from_config(config),
         batch_size=int(config["IMAP_BATCH_SIZE"]),
         mark_seen=bool(config["IMAP_MARK_SEEN"]),
@@ -81,7 +82,7 @@ def reprocess_command(record_id: int) -> None:
     """Run a quarantined mail through ingestion again."""
     settings = IngestSettings.from_config(current_app.config)
     try:
-        raw = fetch_if_missing(db.session, record_id, ImapConfig.from_config(current_app.config))
+        raw = fetch_if_missing(db.session, record_id, imap_config(current_app))
         record = reprocess(db.session, record_id, settings, raw)
         db.session.commit()
     except (ReprocessError, MailboxUnavailable) as exc:

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from helpdesk.database import writer_session
 from helpdesk.extensions import db
+from helpdesk.mailauth import OAuthFailure
 from helpdesk.outbox.sender import send_due
 
 
@@ -28,7 +29,10 @@ def send(once: bool) -> None:
     socket.setdefaulttimeout(60)
     log = logging.getLogger("helpdesk.outbox")
     if once:
-        counts = send_due(writer_session(db.engine), limit=10_000)
+        try:
+            counts = send_due(writer_session(db.engine), limit=10_000)
+        except OAuthFailure as exc:
+            raise click.ClickException(f"nothing sent: {exc}") from None
         click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
         return
     stop = threading.Event()
@@ -37,7 +41,11 @@ def send(once: bool) -> None:
     pause = float(current_app.config["OUTBOX_POLL_SECONDS"])
     session = writer_session(db.engine)
     while not stop.is_set():
-        counts = send_due(session)
+        try:
+            counts = send_due(session)
+        except OAuthFailure as exc:  # the mail waits, queued; try again in a while
+            log.warning("outbox: nothing sent: %s", exc)
+            counts = {}
         if any(counts.values()):
             log.info("outbox: %s", counts)
         stop.wait(pause)

@@ -4,6 +4,7 @@ from helpdesk.models.admin import AuditEvent, SlaTarget
 from helpdesk.models.base import Base, utcnow
 from helpdesk.models.mailbox import OUTCOMES, FetchedMail, MailboxCursor
 from helpdesk.models.message import DIRECTIONS, Attachment, Blob, Message
+from helpdesk.models.oauth import MailboxOAuth
 from helpdesk.models.order import CHANNELS, PRODUCT_TYPES, Order, OrderItem
 from helpdesk.models.outbox import OUTBOX_STATUSES, OutboxMail
 from helpdesk.models.reply import ApiToken, PolicyCheck, ReplyTemplate
@@ -39,6 +40,7 @@ __all__ = [
     "Customer",
     "FetchedMail",
     "MailboxCursor",
+    "MailboxOAuth",
     "Message",
     "Order",
     "OrderItem",

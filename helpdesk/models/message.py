@@ -44,9 +44,10 @@ class Message(Base):
     in_reply_to: Mapped[str] = mapped_column(Text, default="")
     references: Mapped[str] = mapped_column(Text, default="")
     sender: Mapped[str] = mapped_column(String(254), default="")
-    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    # Subject and sender name whole, as the mail gave them (0007).
+    sender_name: Mapped[str] = mapped_column(Text, default="")
     recipients: Mapped[str] = mapped_column(Text, default="")  # comma-separated To + Cc
-    subject: Mapped[str] = mapped_column(String(998), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[datetime | None]
     text: Mapped[str] = mapped_column(Text, default="")
     html: Mapped[str | None] = mapped_column(Text)

@@ -30,7 +30,7 @@ class Customer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(Text, default="")  # as the mail gave it (0007)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -64,7 +64,7 @@ class Ticket(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
-    subject: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(Text)  # whole, as the customer wrote it (0007)
     category: Mapped[str] = mapped_column(String(30), default="general")
     status: Mapped[str] = mapped_column(String(20), default="new")
     priority: Mapped[str] = mapped_column(String(20), default="normal")
@@ -73,6 +73,9 @@ class Ticket(Base):
     order_number: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The day the customer wrote (a plausible Date of their first mail), the policy's request
+    # date; created_at is when the helpdesk read it (migration 0008).
+    first_contact_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     # Set when a person's mail arrives, cleared when we answer: "the customer waits on us".

@@ -192,7 +192,7 @@ def facts_for_ticket(session: Session, ticket: Ticket, store_timezone: str) -> d
     """
     facts: dict[str, object] = dict.fromkeys(FACT_NAMES)
     facts["request"] = REQUEST_FOR_CATEGORY.get(ticket.category)
-    facts["request_date"] = ticket.created_at.astimezone(ZoneInfo(store_timezone)).date()
+    facts["request_date"] = ticket.first_contact_at.astimezone(ZoneInfo(store_timezone)).date()
     facts["order_number"] = ticket.order_number
     facts["has_photo"] = (
         session.scalar(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from flask_mail import Message as MailMessage
@@ -17,9 +18,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import mail as mail_ext
+from helpdesk.mailauth import OAuthFailure, mail_tokens
+from helpdesk.mailauth.smtp import xoauth2_login
 from helpdesk.models import OutboxMail, utcnow
 
 STALE_SENDING = timedelta(minutes=10)
+BLOCKED_PAUSE = timedelta(minutes=1)  # after the mailbox refused us: no try sooner
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 
@@ -126,25 +130,64 @@ def _finish(session: Session, row: OutboxMail, error: Exception | None) -> None:
     session.commit()
 
 
+def _release(session: Session, row_ids: list[int], error: OAuthFailure) -> None:
+    """Claimed rows go back to the queue untried (the try is not counted): the mailbox
+    refused us, not the mail. They wait BLOCKED_PAUSE, showing why."""
+    session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id.in_(row_ids), OutboxMail.status == "sending")
+        .values(
+            status="queued",
+            attempts=OutboxMail.attempts - 1,
+            next_attempt_at=utcnow() + BLOCKED_PAUSE,
+            last_error=str(error)[:2000],
+        )
+    )
+    session.commit()
+
+
+def _open() -> object:
+    """A flask-mail connection, authenticated with XOAUTH2 when MAIL_AUTH is oauth2."""
+    connection = mail_ext.connect().__enter__()
+    tokens = mail_tokens(current_app) if current_app.config.get("MAIL_AUTH") == "oauth2" else None
+    if tokens is not None:
+        config = current_app.config
+        user = str(config.get("MAIL_USERNAME") or config.get("IMAP_USERNAME") or "")
+        try:
+            xoauth2_login(connection.host, user, tokens)
+        except BaseException:
+            _drop(connection)
+            raise
+    return connection
+
+
 def send_due(session: Session, limit: int = 50) -> dict[str, int]:
-    """Send what is due now; returns counts by outcome."""
+    """Send what is due now; returns counts by outcome.
+
+    Raises OAuthFailure when the mailbox refuses our OAuth login (the rows claimed are
+    put back untried)."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "stale": fail_stale(session)}
     claimed = claim_due(session, limit)
     if not claimed:
         return counts
-    connection = None
+    connection: Any = None
     try:
-        for row_id in claimed:
-            row = session.get(OutboxMail, row_id)
-            assert row is not None
+        for number, row_id in enumerate(claimed):
             error: Exception | None = None
             try:
                 if connection is None:
-                    connection = mail_ext.connect().__enter__()
-                connection.send(build_message(row))
+                    # before the row is read: no transaction is held while tokens are fetched
+                    # (and stored, on another connection)
+                    connection = _open()
+                connection.send(build_message(_claimed_row(session, row_id)))
+            except OAuthFailure as exc:
+                session.rollback()
+                _release(session, claimed[number:], exc)
+                raise
             except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                 error = _classify(exc)
                 connection = _drop(connection)
+            row = _claimed_row(session, row_id)
             _finish(session, row, error)
             if error is None:
                 counts["sent"] += 1
@@ -155,6 +198,12 @@ def send_due(session: Session, limit: int = 50) -> dict[str, int]:
     finally:
         _drop(connection)
     return counts
+
+
+def _claimed_row(session: Session, row_id: int) -> OutboxMail:
+    row = session.get(OutboxMail, row_id)
+    assert row is not None
+    return row
 
 
 def _drop(connection: object | None) -> None:

@@ -12,6 +12,9 @@ from helpdesk.models import Message, OutboxMail, Ticket, utcnow
 from helpdesk.tickets.services import add_message
 
 MAX_REFERENCES = 20
+# Subjects we send (acknowledgements, replies): a longer one is cut, ending in "…". The whole
+# subject the customer wrote stays on their message.
+MAX_SUBJECT = 250
 
 
 def new_message_id(domain: str) -> str:
@@ -19,9 +22,17 @@ def new_message_id(domain: str) -> str:
     return f"{uuid.uuid4().hex}@{domain}"
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text`, cut to at most `limit` characters ending in "…" when longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def with_token(subject: str, number: int) -> str:
+    """The subject with the ticket's [#N] token, at most MAX_SUBJECT characters."""
     token = f"[#{number}]"
-    return subject if token in subject else f"{token} {subject}".strip()
+    if token not in subject[: MAX_SUBJECT - 1]:
+        subject = f"{token} {subject}".strip()
+    return shorten(subject, MAX_SUBJECT)
 
 
 def queue_mail(
@@ -48,7 +59,7 @@ def queue_mail(
         message_id=message_id or new_message_id(message_id_domain),
         from_address=from_address,
         to_address=to_address,
-        subject=with_token(subject, ticket.number) if ticket else subject,
+        subject=with_token(subject, ticket.number) if ticket else shorten(subject, MAX_SUBJECT),
         text=text,
         in_reply_to=in_reply_to,
         references=" ".join(references or []),

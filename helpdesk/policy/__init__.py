@@ -1,4 +1,4 @@
-"""The store's policy (POLICY.md) as pure code: no Flask, no database.
+"""The store's policy (described in docs/policy.md) as pure code: no Flask, no database.
 
 `parse_facts(mapping)` turns form or JSON values into `Facts`; `evaluate(facts)` gives a
 `Verdict` whose `to_dict()` is JSON-ready and whose `reasons` say which dates and amounts

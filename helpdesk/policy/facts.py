@@ -1,4 +1,4 @@
-"""The facts a verdict is computed from (POLICY.md), and parsing them from loose input."""
+"""The facts a verdict is computed from (docs/policy.md), and parsing them from loose input."""
 
 from __future__ import annotations
 

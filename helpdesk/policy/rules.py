@@ -1,4 +1,4 @@
-"""POLICY.md's rules: `evaluate(facts)` gives a verdict with a reason for every step.
+"""The policy's rules (docs/policy.md): `evaluate(facts)` gives a verdict and its reasons.
 
 A rule asks only for the facts it needs, and only while they could change the outcome:
 a request outside the 30-day window is not eligible whatever the reason or price.
@@ -55,7 +55,7 @@ class _Case:
 
 
 def evaluate(facts: Facts) -> Verdict:
-    """The verdict POLICY.md gives for `facts`."""
+    """The verdict the store policy gives for `facts`."""
     case = _Case(facts)
     if facts.request is None:
         verdict = case.needs(("request",))

@@ -92,6 +92,8 @@ def describe_event(event: TicketEvent, names: dict[int, str]) -> str:
         new = names.get(int(new), f"user {new}") if new and new.isdigit() else "unassigned"
     elif event.kind == "order_number":
         old, new = old or "none", new or "none"
+    if event.kind == "not_acknowledged":
+        return f"Not acknowledged: {event.detail or 'no reason recorded'}"
     if event.kind == "created":
         text = "created"
     elif old is not None and new is not None:

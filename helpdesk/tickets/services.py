@@ -74,12 +74,12 @@ def get_or_create_customer(
     else:
         customer = known.get(email)
     if customer is None:
-        customer = Customer(email=email, name=name[:200])
+        customer = Customer(email=email, name=name)
         session.add(customer)
         if known is not None:
             known[email] = customer
     elif name and not customer.name:
-        customer.name = name[:200]
+        customer.name = name
     return customer
 
 
@@ -117,14 +117,17 @@ def create_ticket(
     actor_id: int | None = None,
     reason: str | None = None,
     number: int | None = None,
+    first_contact_at: datetime | None = None,
 ) -> Ticket:
-    """A new ticket numbered `number`, or the next number when none is given."""
+    """A new ticket numbered `number`, or the next number when none is given.
+
+    `first_contact_at` is when the customer wrote, if before now (a mail read late)."""
     if category not in CATEGORIES:
         raise TicketError(f"unknown category {category!r}")
     now = utcnow()
     ticket = Ticket(
         number=number if number is not None else next_ticket_number(session),
-        subject=(subject or "(no subject)")[:500],
+        subject=subject or "(no subject)",
         category=category,
         status="new",
         priority="normal",
@@ -132,6 +135,7 @@ def create_ticket(
         order_number=order_number,
         created_at=now,
         updated_at=now,
+        first_contact_at=first_contact_at or now,
     )
     session.add(ticket)
     record_event(session, ticket, "created", actor_id=actor_id, new="new", detail=reason, at=now)

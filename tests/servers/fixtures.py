@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.servers.imap import ImapServer, default_kind, start_imap_server
+from tests.servers.oauth import RESOURCE_CLIENT, OAuthServer, start_oauth_server
 from tests.servers.proxy import FaultProxy
 from tests.servers.smtp import SmtpServer, start_smtp_server
 
@@ -14,6 +15,9 @@ __all__ = [
     "fault_proxy_factory",
     "imap_server",
     "imap_server_session",
+    "oauth_imap_server",
+    "oauth_server",
+    "oauth_smtp_server",
     "smtp_server",
 ]
 
@@ -84,3 +88,40 @@ def fault_proxy_factory() -> Iterator[Callable[[str, int], FaultProxy]]:
     finally:
         for proxy in proxies:
             proxy.stop()
+
+
+@pytest.fixture
+def oauth_server() -> Iterator[OAuthServer]:
+    """The suite's OAuth 2.0 authorization server; access tokens live 4 seconds."""
+    server = start_oauth_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def oauth_imap_server(
+    oauth_server: OAuthServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ImapServer]:
+    """Dovecot taking XOAUTH2/OAUTHBEARER, every token checked by `oauth_server`."""
+    if default_kind() != "dovecot":
+        pytest.skip("OAuth IMAP needs Dovecot's oauth2 passdb (pymap has no XOAUTH2)")
+    user, secret = RESOURCE_CLIENT
+    url = oauth_server.introspection_url.replace("http://", f"http://{user}:{secret}@")
+    server = start_imap_server(tmp_path_factory.mktemp("imap-logs"), oauth_introspection_url=url)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def oauth_smtp_server(oauth_server: OAuthServer) -> Iterator[SmtpServer]:
+    """aiosmtpd requiring AUTH XOAUTH2, every token checked by `oauth_server`."""
+    server = SmtpServer(require_auth=True, oauth_introspect=oauth_server.introspect)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

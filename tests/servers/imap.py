@@ -119,6 +119,7 @@ class ImapServer:
         username: str = "support",
         password: str = "support-secret",
         log_dir: str | os.PathLike[str] | None = None,
+        oauth_introspection_url: str | None = None,
     ) -> None:
         # An explicit kind wins; otherwise HELPDESK_TEST_IMAP, then dovecot/pymap.
         if kind is not None and kind not in ("dovecot", "pymap"):
@@ -126,6 +127,8 @@ class ImapServer:
         self.kind = kind or default_kind()
         self.username = username
         self.password = password
+        # Dovecot only: also accept XOAUTH2/OAUTHBEARER tokens, checked at this URL (RFC 7662)
+        self.oauth_introspection_url = oauth_introspection_url
         self.port = 0
         self.log_dir = Path(log_dir) if log_dir is not None else None
         self.workdir: Path | None = None
@@ -180,6 +183,22 @@ class ImapServer:
             raise last_error or RuntimeError("server failed to start")
         self.startup_seconds = time.monotonic() - t0
         _RUNNING.add(self)
+
+    def restart(self) -> None:
+        """Dovecot only: kill the server (dropping every connection) and start it again on
+        the same port with the same mail."""
+        if self.kind != "dovecot" or self.workdir is None:
+            raise RuntimeError("restart() needs a started Dovecot server")
+        with self._lock:
+            if self._admin is not None:
+                with contextlib.suppress(Exception):
+                    self._admin.shutdown()
+                self._admin = None
+            self._kill()
+            self._spawn_dovecot(self.workdir)
+            assert self._proc is not None
+            wait_for_port(self.host, self.port, 20.0, self._proc)
+            self._admin = self._login_with_retry()
 
     def stop(self) -> None:
         """Stop the server, leaving no process or temp directory behind."""
@@ -267,19 +286,27 @@ class ImapServer:
         users.chmod(0o644)
         self.log_path = work / "dovecot.log"
         conf = work / "dovecot.conf"
+        oauth = self.oauth_introspection_url
         conf.write_text(
             _DOVECOT_CONF.format(
                 work=work,
                 port=self.port,
                 host=self.host,
                 first_uid=min(mail_user.pw_uid, 100),
+                mechanisms=" xoauth2 oauthbearer" if oauth else "",
+                oauth_passdb=_DOVECOT_OAUTH_PASSDB.format(work=work) if oauth else "",
             )
         )
+        if oauth:
+            (work / "dovecot-oauth2.conf.ext").write_text(_DOVECOT_OAUTH2.format(url=oauth))
         self._conf = conf
-        out = open(work / "dovecot.stdout", "wb")  # noqa: SIM115 - handed to Popen
+        self._spawn_dovecot(work)
+
+    def _spawn_dovecot(self, work: Path) -> None:
+        out = open(work / "dovecot.stdout", "ab")  # noqa: SIM115 - handed to Popen
         with out:
             self._proc = subprocess.Popen(
-                [DOVECOT_BIN, "-F", "-c", str(conf)],
+                [DOVECOT_BIN, "-F", "-c", str(work / "dovecot.conf")],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -568,7 +595,7 @@ protocols = imap
 listen = {host}
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{mechanisms}
 auth_failure_delay = 0
 login_trusted_networks = 127.0.0.0/8
 default_internal_user = dovecot
@@ -587,7 +614,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {work}/users
 }}
-userdb {{
+{oauth_passdb}userdb {{
   driver = passwd-file
   args = username_format=%u {work}/users
 }}
@@ -608,12 +635,35 @@ service imap-login {{
 }}
 """
 
+# Tokens are checked by the passdb below: Dovecot POSTs each one to the suite's
+# authorization server (RFC 7662) and wants the mailbox's name back as `username`.
+_DOVECOT_OAUTH_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {work}/dovecot-oauth2.conf.ext
+}}
+"""
+
+_DOVECOT_OAUTH2 = """\
+introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
 
 def start_imap_server(
-    tmp_path: str | os.PathLike[str] | None = None, prefer: str | None = None
+    tmp_path: str | os.PathLike[str] | None = None,
+    prefer: str | None = None,
+    oauth_introspection_url: str | None = None,
 ) -> ImapServer:
     """Start and return an :class:`ImapServer` (logs are copied to ``tmp_path`` on stop)."""
-    server = ImapServer(default_kind(prefer), log_dir=tmp_path)
+    server = ImapServer(
+        default_kind(prefer), log_dir=tmp_path, oauth_introspection_url=oauth_introspection_url
+    )
     server.start()
     return server
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -54,6 +57,37 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
+class _OAuthHandler(_Handler):
+    """Also offers AUTH XOAUTH2: the bearer token is checked with the authorization server."""
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:
+        try:
+            if len(args) > 1:
+                raw: Any = base64.b64decode(args[1], validate=True)
+            else:  # the challenge answer arrives decoded
+                raw = await server.challenge_auth("", encode_to_b64=False)
+                if not isinstance(raw, bytes):
+                    return AuthResult(success=False)
+            parts = raw.decode().split("\x01")
+        except ValueError:
+            return AuthResult(
+                success=False, handled=False, message="501 5.5.2 Cannot decode XOAUTH2"
+            )
+        fields = dict(part.split("=", 1) for part in parts if "=" in part)
+        user, bearer = fields.get("user", ""), fields.get("auth", "")
+        token = bearer[7:] if bearer.startswith("Bearer ") else ""
+        check = self.owner.oauth_introspect
+        assert check is not None
+        answer = await asyncio.get_running_loop().run_in_executor(None, check, token)
+        if answer.get("active") and answer.get("username") == user:
+            with self.owner._cond:
+                self.owner.authenticated.append(user)
+            return AuthResult(success=True, auth_data=user)
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
+        )
+
+
 class SmtpServer:
     """aiosmtpd Controller on 127.0.0.1 capturing every message it accepts.
 
@@ -70,8 +104,11 @@ class SmtpServer:
         username: str = "mailer",
         password: str = "mailer-secret",
         require_auth: bool = False,
+        oauth_introspect: Callable[[str], dict[str, Any]] | None = None,
     ) -> None:
         self.port = port
+        # With it: AUTH XOAUTH2 only (no PLAIN/LOGIN), each token checked by this callable
+        self.oauth_introspect = oauth_introspect
         self.username = username
         self.password = password
         self.require_auth = require_auth
@@ -106,8 +143,10 @@ class SmtpServer:
             self.port = _free_port()
         deadline = time.monotonic() + 5.0
         while True:
+            oauth = self.oauth_introspect is not None
             controller = Controller(
-                _Handler(self),
+                _OAuthHandler(self) if oauth else _Handler(self),
+                auth_exclude_mechanism=["LOGIN", "PLAIN"] if oauth else None,
                 hostname=self.host,
                 port=self.port,
                 ready_timeout=5.0,
