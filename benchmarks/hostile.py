@@ -46,7 +46,9 @@ def _html(markup: str) -> bytes:
 
 
 def _text(body: str) -> bytes:
-    return _head('text/plain; charset="utf-8"', "Content-Transfer-Encoding: 8bit\r\n") + body.encode()
+    return (
+        _head('text/plain; charset="utf-8"', "Content-Transfer-Encoding: 8bit\r\n") + body.encode()
+    )
 
 
 def _nested_multipart(depth: int) -> bytes:
@@ -101,7 +103,10 @@ CASES: dict[str, tuple[str, Callable[[], bytes]]] = {
         "`<div>` × 100,000 then `</div>` × 100,000",
         lambda: _html("<div>" * 100_000 + "x" + "</div>" * 100_000),
     ),
-    "blockquote_nest": ("`<blockquote>` × 60,000 (quote folding)", lambda: _html("<blockquote>" * 60_000)),
+    "blockquote_nest": (
+        "`<blockquote>` × 60,000 (quote folding)",
+        lambda: _html("<blockquote>" * 60_000),
+    ),
     "p_in_div": ("`<div><p>` × 60,000", lambda: _html("<div><p>" * 60_000)),
     "table_nest": ("`<table><tr><td>` × 30,000", lambda: _html("<table><tr><td>" * 30_000)),
     "formatting_nest": ("`<b><i>` × 80,000", lambda: _html("<b><i>" * 80_000)),
@@ -111,7 +116,7 @@ CASES: dict[str, tuple[str, Callable[[], bytes]]] = {
         lambda: _html("<div " + " ".join(f"a{i}=x" for i in range(100_000)) + ">x</div>"),
     ),
     "unclosed_tags": ("`<a ` × 200,000 (no `>`)", lambda: _html("<a " * 200_000)),
-    "unclosed_quote": ("`<a title=\"x>` × 100,000", lambda: _html('<a title="x>' * 100_000)),
+    "unclosed_quote": ('`<a title="x>` × 100,000', lambda: _html('<a title="x>' * 100_000)),
     "lt_flood": ("`<` × 1,000,000", lambda: _html("<" * 1_000_000)),
     "end_tag_flood": ("`</` × 400,000", lambda: _html("</" * 400_000)),
     "bang_flood": ("`<!` × 400,000", lambda: _html("<!" * 400_000)),
@@ -240,7 +245,9 @@ def main() -> None:
         for name, (what, _make) in CASES.items():
             print(f"{name:24} {what}")
         return
-    print("| case | what | mail KB | ingest s | outcome | attachments | page 1 s | page 2 s | status |")
+    print(
+        "| case | what | mail KB | ingest s | outcome | attachments | page 1 s | page 2 s | status |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name in args.case or list(CASES):
         cmd = [sys.executable, __file__, "--child", name, "--db", args.db]
