@@ -1,10 +1,12 @@
 """Bound what any HTML can cost before a real parser sees it (pure: stdlib only).
 
 `cap_html` makes one linear pass over at most MAX_HTML_CHARS characters and at most
-MAX_HTML_TAGS tags, and writes plain, regular markup: no comments, doctypes or processing
+MAX_HTML_TAGS tags, attributes and character references (the units of work Python's
+parser spends Python code on), and writes plain, regular markup: no comments, doctypes or processing
 instructions, no script or style contents, every tag closed by `>` with quoted attributes
 (at most MAX_ATTRIBUTES a tag), and every other `<` escaped. Elements nested deeper than
-MAX_HTML_DEPTH are flattened: their tags are dropped, their text kept. What follows the
+MAX_HTML_DEPTH are flattened: their tags are dropped, their text kept (so are attributes
+beyond MAX_ATTRIBUTES a tag). What follows the
 size or tag limit is cut. Python's `html.parser` and nh3 are linear on such markup (they
 are not on the raw input: an unclosed `<!--` repeated makes `html.parser` quadratic, deep
 nesting makes the sanitizer's tree work quadratic).
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 MAX_HTML_CHARS = 1_000_000
-MAX_HTML_TAGS = 10_000  # tags and character references
+MAX_HTML_TAGS = 10_000  # tags, attributes and character references
 MAX_HTML_DEPTH = 100
 MAX_ATTRIBUTES = 50
 
@@ -126,10 +128,12 @@ class _Capper:
             value = match.group(2) or ""
             if value[:1] in ("'", '"'):
                 value = value[1:-1]
-            self.budget -= value.count("&")
+            # Each attribute and each reference in it is parser work: spent from the budget.
+            self.budget -= 1 + sum(value.count(c) for c in '&<>"')
             value = value.replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
             out.append(f' {name}="{value}"')
             if len(out) >= MAX_ATTRIBUTES:
+                self.flattened = True  # the rest are dropped
                 break
         return "".join(out)
 

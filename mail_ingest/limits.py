@@ -12,11 +12,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from helpdesk.htmlcap import MAX_HTML_CHARS, MAX_HTML_DEPTH, MAX_HTML_TAGS, cap_html
+from helpdesk.htmlcap import (
+    MAX_ATTRIBUTES,
+    MAX_HTML_CHARS,
+    MAX_HTML_DEPTH,
+    MAX_HTML_TAGS,
+    cap_html,
+)
 
 MAX_MIME_CONTAINERS = 40  # multipart/* and message/* parts: bounds the nesting depth
 MAX_MIME_PARTS = 2_000  # boundary-like lines ("--…"): bounds the number of parts
-MAX_ATTACHMENTS = 100
+MAX_ATTACHMENTS = 500
 MAX_TEXT_CHARS = 500_000
 
 ORIGINAL_HTML = "original-message.html"
@@ -101,7 +107,10 @@ def _html_reason(cut: bool, flattened: bool) -> str:
             f"or {MAX_HTML_TAGS:,} tags, and the rest was cut"
         )
     if flattened:
-        reasons.append(f"elements nested deeper than {MAX_HTML_DEPTH} levels were flattened")
+        reasons.append(
+            f"elements nested deeper than {MAX_HTML_DEPTH} levels (or attributes beyond "
+            f"{MAX_ATTRIBUTES} a tag) were dropped, their text kept"
+        )
     return "; ".join(reasons)
 
 
