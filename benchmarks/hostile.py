@@ -6,8 +6,9 @@
     .venv/bin/python benchmarks/hostile.py --list
 
 Each case runs in a fresh subprocess (killed after `--timeout` seconds) with a fresh
-database: `ingest_raw` (the poller's write path: parse, rules, ticket, attachments,
-acknowledgement) and commit are timed as *ingest*; then the ticket page is requested
+database: after one ordinary mail and its page as a warm-up (not timed), `ingest_raw`
+(the poller's write path: parse, rules, ticket, attachments, acknowledgement) and commit
+are timed as *ingest*; then the ticket page is requested
 through the Flask test client, signed in as an agent: *page 1* is the first view, *page 2*
 the second (served from the sanitized-HTML cache). See benchmarks/README.md.
 """
@@ -192,16 +193,20 @@ def run_case(name: str, kind: str) -> dict[str, object]:
             settings = IngestSettings.from_config(current_app.config)
             rules = load_rules(db.session)
             db.session.commit()
+            # Warm-up (not timed): one ordinary mail, so both timings are of a running app.
+            ingest_raw(db.session, _text("Hello"), MailSource("bench", 1, 1), settings, rules)
+            db.session.commit()
             start = time.perf_counter()
-            record = ingest_raw(db.session, raw, MailSource("bench", 1, 1), settings, rules)
+            record = ingest_raw(db.session, raw, MailSource("bench", 1, 2), settings, rules)
             db.session.commit()
             ingest_s = time.perf_counter() - start
             outcome = record.outcome
-            number = db.session.scalar(select(Ticket.number))
+            number = db.session.scalar(select(func.max(Ticket.number)))
             attachments = db.session.scalar(select(func.count()).select_from(Attachment))
             email = user.email
         client = app.test_client()
         client.post("/login", data={"email": email, "password": PASSWORD})
+        client.get(f"/tickets/{number - 1}" if number else "/")  # warm-up, not timed
         pages = []
         status = None
         for _ in range(2):
