@@ -84,7 +84,7 @@ def bound_bodies(text: str | None, html: str | None, html_to_text: Callable[[str
         capped = cap_html(html)
         regular = capped.markup  # what html_to_text reads: linear for any input
         if capped.changed:
-            originals.append(Original(ORIGINAL_HTML, "text/html", html.encode("utf-8")))
+            originals.append(Original(ORIGINAL_HTML, "text/html", html.encode("utf-8", "replace")))
             notes.append("HtmlBodyShortened")
             note = cut_note(_html_reason(capped.cut, capped.flattened), ORIGINAL_HTML)
             html = regular = f"<p>{_escape(note)}</p>{capped.markup}"
@@ -92,7 +92,7 @@ def bound_bodies(text: str | None, html: str | None, html_to_text: Callable[[str
             text = html_to_text(regular)
     text = text or ""
     if len(text) > MAX_TEXT_CHARS:
-        originals.append(Original(ORIGINAL_TEXT, "text/plain", text.encode("utf-8")))
+        originals.append(Original(ORIGINAL_TEXT, "text/plain", text.encode("utf-8", "replace")))
         notes.append("TextBodyShortened")
         note = cut_note(f"the text is longer than {MAX_TEXT_CHARS:,} characters", ORIGINAL_TEXT)
         text = f"{note}\n\n{text[:MAX_TEXT_CHARS]}"

@@ -23,14 +23,14 @@ def depth_of(markup: str) -> int:
 
 def test_ordinary_html_is_unchanged_in_meaning() -> None:
     html = (
-        '<!DOCTYPE html><html><head><title>T</title><style>p{color:red}</style></head>'
+        "<!DOCTYPE html><html><head><title>T</title><style>p{color:red}</style></head>"
         '<body><!-- note --><p class="x" title=\'a "b"\'>Hello &amp; <b>welcome</b></p>'
         "<ul><li>one<li>two</ul><script>alert(1)</script><textarea>a<b</textarea></body></html>"
     )
     capped = cap_html(html)
     assert not capped.changed
     assert capped.markup == (
-        '<html><head><title></title><style></style></head><body>'
+        "<html><head><title></title><style></style></head><body>"
         '<p class="x" title="a &quot;b&quot;">Hello &amp; <b>welcome</b></p>'
         "<ul><li>one<li>two</ul><script></script><textarea>a&lt;b</textarea></body></html>"
     )

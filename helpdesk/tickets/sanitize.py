@@ -63,8 +63,7 @@ SUMMARY = "Show quoted text"
 SIGNATURE_SUMMARY = "Show signature"
 _VOID = {"br", "hr", "img"}
 CUT_NOTE = (
-    "[This mail is too large or too deeply nested to show whole: the rest was cut "
-    "or flattened.]"
+    "[This mail is too large or too deeply nested to show whole: the rest was cut or flattened.]"
 )
 # Part of the cache key: bump when the output of clean_mail_html changes.
 SANITIZER_VERSION = 2
