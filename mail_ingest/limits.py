@@ -89,7 +89,8 @@ def bound_bodies(text: str | None, html: str | None, html_to_text: Callable[[str
             note = cut_note(_html_reason(capped.cut, capped.flattened), ORIGINAL_HTML)
             html = regular = f"<p>{_escape(note)}</p>{capped.markup}"
         if text is None or not text.strip():
-            text = html_to_text(regular)
+            # Read from the HTML: cut quietly, the HTML (or its original) is the whole.
+            return Bodies(html_to_text(regular)[:MAX_TEXT_CHARS], html, tuple(originals), tuple(notes))
     text = text or ""
     if len(text) > MAX_TEXT_CHARS:
         originals.append(Original(ORIGINAL_TEXT, "text/plain", text.encode("utf-8", "replace")))
