@@ -29,8 +29,8 @@ ORIGINAL_HTML = "original-message.html"
 ORIGINAL_TEXT = "original-message.txt"
 ORIGINAL_MAIL = "original-message.eml"
 
-_CONTAINER_RE = re.compile(rb"^content-type:[ \t\r\n]*(?:multipart|message)/", re.I | re.M)
-_PART_LINE_RE = re.compile(rb"^--", re.M)
+# Searched in "\n" + raw: a pattern starting with a literal is much faster than "^" and re.M.
+_CONTAINER_RE = re.compile(rb"\ncontent-type:[ \t\r\n]*(?:multipart|message)/", re.I)
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,11 @@ class Bodies:
 
 def mime_over_limit(raw: bytes) -> str | None:
     """Why the MIME structure of `raw` is too costly to parse, or None (linear, in C)."""
-    containers = len(_CONTAINER_RE.findall(raw))
+    lines = b"\n" + raw
+    containers = len(_CONTAINER_RE.findall(lines))
     if containers > MAX_MIME_CONTAINERS:
         return f"more than {MAX_MIME_CONTAINERS} nested MIME containers ({containers})"
-    parts = len(_PART_LINE_RE.findall(raw))
+    parts = lines.count(b"\n--")
     if parts > MAX_MIME_PARTS:
         return f"more than {MAX_MIME_PARTS} MIME part boundaries ({parts})"
     return None
@@ -90,7 +91,8 @@ def bound_bodies(text: str | None, html: str | None, html_to_text: Callable[[str
             html = regular = f"<p>{_escape(note)}</p>{capped.markup}"
         if text is None or not text.strip():
             # Read from the HTML: cut quietly, the HTML (or its original) is the whole.
-            return Bodies(html_to_text(regular)[:MAX_TEXT_CHARS], html, tuple(originals), tuple(notes))
+            text = html_to_text(regular)[:MAX_TEXT_CHARS]
+            return Bodies(text, html, tuple(originals), tuple(notes))
     text = text or ""
     if len(text) > MAX_TEXT_CHARS:
         originals.append(Original(ORIGINAL_TEXT, "text/plain", text.encode("utf-8", "replace")))

@@ -32,7 +32,11 @@ _RULE = re.compile(r"^(_{8,}|-{8,})$")
 
 
 # How every reply header starts: one cheap test a line before the patterns above.
-_HEADER_START = re.compile(r"On\b|Am\b|Le\b|El\b|--|Begin |\*?(From|Von|De):")
+_HEADER_START = re.compile(
+    r"On\b|Am\b|Le\b|El\b|Begin |\*?(From|Von|De):|"
+    r"-{2,} ?(Original|Ursprüngliche|Forwarded|Message|Mensaje)",
+    re.IGNORECASE,
+)
 
 
 def _is_header(lines: list[str], i: int) -> bool:
