@@ -114,9 +114,6 @@ class _Capper:
         self.budget -= refs
         self.out.append(data.replace("<", "&lt;"))
 
-    def raw_text(self, data: str) -> None:
-        self.text(data.replace("&", "&amp;"))
-
     def attributes(self, source: str) -> str:
         seen: set[str] = set()
         out = []
@@ -233,7 +230,7 @@ def _raw(markup: str, pos: int, name: str, capper: _Capper) -> int:
     close = _raw_end(name).search(markup, pos)
     capper.start(name, "")
     if name in _RAW_TEXT:
-        capper.raw_text(markup[pos : close.start() if close else len(markup)])
+        capper.text(markup[pos : close.start() if close else len(markup)])  # RCDATA
     capper.end(name)
     if close is None:
         return len(markup)

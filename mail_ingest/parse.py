@@ -28,6 +28,7 @@ from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datet
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from helpdesk.htmlcap import cap_html
 from mail_ingest.limits import (
     MAX_ATTACHMENTS,
     ORIGINAL_MAIL,
@@ -494,7 +495,11 @@ def _tidy_text(text: str) -> str:
 
 
 def html_to_text(markup: str) -> str:
-    """Render HTML as readable plain text (script/style contents dropped)."""
+    """Render HTML as readable plain text (script/style contents dropped).
+
+    The markup is capped first (helpdesk.htmlcap): linear for any input, bounded output.
+    """
+    markup = cap_html(markup).markup
     try:
         parser = _HTMLText()
         parser.feed(markup)
