@@ -74,10 +74,18 @@ def mime_note(reason: str) -> str:
     return cut_note(f"{reason}; only its text is shown", ORIGINAL_MAIL)
 
 
-def bound_bodies(text: str | None, html: str | None, html_to_text: Callable[[str], str]) -> Bodies:
+def bound_bodies(
+    text: str | None,
+    html: str | None,
+    html_to_text: Callable[[str], str],
+    *,
+    keep_text: bool = True,
+) -> Bodies:
     """Cap the HTML body (size, tags, depth) and the text body (size).
 
     `html_to_text(markup) -> str` renders the capped HTML when there is no text body.
+    A cut text body is kept whole as an attachment unless `keep_text` is False (the
+    caller keeps the whole mail).
     """
     originals: list[Original] = []
     notes: list[str] = []
@@ -94,7 +102,9 @@ def bound_bodies(text: str | None, html: str | None, html_to_text: Callable[[str
             text = html_to_text(regular)[:MAX_TEXT_CHARS]
             return Bodies(text, html, tuple(originals), tuple(notes))
     text = text or ""
-    if len(text) > MAX_TEXT_CHARS:
+    if len(text) > MAX_TEXT_CHARS and not keep_text:
+        text = text[:MAX_TEXT_CHARS]
+    elif len(text) > MAX_TEXT_CHARS:
         originals.append(Original(ORIGINAL_TEXT, "text/plain", text.encode("utf-8", "replace")))
         notes.append("TextBodyShortened")
         note = cut_note(f"the text is longer than {MAX_TEXT_CHARS:,} characters", ORIGINAL_TEXT)

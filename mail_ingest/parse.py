@@ -121,6 +121,7 @@ _BOUNDARY_LINE_RE = re.compile(r"^--([^\s\"]{1,200})[ \t]*\r?$", re.MULTILINE)
 _BAD_FILENAME_CHARS_RE = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"|?*]')
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 _HTML_WS_RE = re.compile(r"[ \t\r\n\f]+")
+_HEAD_END_RE = re.compile(rb"\r?\n\r?\n")
 
 # Declared charset -> the superset that mailers actually mean.
 _CHARSET_ALIASES = {
@@ -765,8 +766,13 @@ def _parse(raw: bytes) -> ParsedMail:
     if not raw:
         raise MailParseError("empty input")
     over_limit = mime_over_limit(raw)
-    # Over a MIME limit, the body is read as one text part: the stdlib parse stays linear.
-    msg = _PARSER.parsebytes(raw, headersonly=over_limit is not None)
+    body = b""
+    if over_limit is None:
+        msg = _PARSER.parsebytes(raw)
+    else:  # the stdlib parser reads only the header block; the body is read as text
+        head_end = _HEAD_END_RE.search(raw)
+        split = head_end.end() if head_end else len(raw)
+        msg, body = _PARSER.parsebytes(raw[:split], headersonly=True), raw[split:]
 
     headers: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
@@ -786,13 +792,14 @@ def _parse(raw: bytes) -> ParsedMail:
     if over_limit is None:
         _walk(msg, col, 0, "")
     else:
-        col.plain = _part_text(msg)
+        col.plain = _NEWLINE_RE.sub("\n", _decode_bytes(body, None)).replace("\x00", "")
         col.defects.setdefault("MimeLimitExceeded", None)
-    bodies = bound_bodies(col.plain, col.html, html_to_text)
+    whole_mail_kept = over_limit is not None
+    bodies = bound_bodies(col.plain, col.html, html_to_text, keep_text=not whole_mail_kept)
     html, text = bodies.html, bodies.text
     originals = list(bodies.originals)
     col.defects.update(dict.fromkeys(bodies.notes))
-    if over_limit is not None or col.skipped_attachments:
+    if whole_mail_kept or col.skipped_attachments:
         originals.append(Original(ORIGINAL_MAIL, "message/rfc822", raw))
         note = (
             mime_note(over_limit)
