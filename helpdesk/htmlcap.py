@@ -59,7 +59,7 @@ _NAME_RE = re.compile(r"[a-zA-Z][^\s/>\x00]*")
 # Never fails; an unclosed quote stops it before the quote (the rest of the input is then
 # inside the tag, which browsers drop).
 _START_RE = re.compile(r"""([a-zA-Z][^\s/>\x00]*)((?:[^>"']+|"[^"]*"|'[^']*')*)""")
-_ATTR_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_ATTR_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'<>`]+))?""")
 _SAFE_NAME_RE = re.compile(r"[a-z][a-z0-9:_-]*\Z")
 _SAFE_ATTR_RE = re.compile(r"[a-zA-Z_:][-a-zA-Z0-9_:.]*\Z")
 # Characters a parser or serializer handles one by one, as a character reference.

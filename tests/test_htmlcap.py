@@ -105,3 +105,10 @@ def test_sanitized_cache_is_keyed_by_input_and_bounded() -> None:
     assert other_url is not with_image and "/x" in other_url.markup
     assert len(cache._items) == 2  # the oldest entry was dropped
     assert cache.clean("<p>one</p>", load_remote=False) is not first
+
+
+def test_unquoted_values_and_self_closing_tags() -> None:
+    capped = cap_html("<a href=http://x.com/?a=1&amp;b=2 title='q'>x</a><br/><img src=a.png>")
+    assert capped.markup == (
+        '<a href="http://x.com/?a=1&amp;b=2" title="q">x</a><br><img src="a.png">'
+    )
