@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -112,3 +113,18 @@ def test_unquoted_values_and_self_closing_tags() -> None:
     assert capped.markup == (
         '<a href="http://x.com/?a=1&amp;b=2" title="q">x</a><br><img src="a.png">'
     )
+
+
+REGULAR = re.compile(
+    r'(?:[^<]|<[a-z][a-z0-9:_-]*(?: [a-zA-Z_:][-a-zA-Z0-9_:.]*="[^"<>]*")*>|</[a-z][a-z0-9:_-]*>)*'
+)
+
+
+def test_any_input_gives_regular_markup() -> None:
+    rng = random.Random(9)
+    atoms = ["<", ">", "</", "<!--", "-->", "<!", "<?", '"', "'", "=", " ", "a", "div",
+             "p", "li", "td", "script", "style", "textarea", "&", "&amp;", "\xa0", "/"]  # fmt: skip
+    for _ in range(2_000):
+        html = "".join(rng.choice(atoms) for _ in range(rng.randint(1, 200)))
+        capped = cap_html(html, max_tags=rng.choice([5, 10_000]), max_depth=rng.choice([2, 100]))
+        assert REGULAR.fullmatch(capped.markup), html
