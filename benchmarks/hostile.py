@@ -171,7 +171,7 @@ def run_case(name: str, kind: str) -> dict[str, object]:
     from flask import current_app
     from sqlalchemy import func, select
 
-    from config import load_config
+    from helpdesk.settings import load_config
     from helpdesk import create_app
     from helpdesk.categories import load_rules, seed_rules
     from helpdesk.extensions import db
