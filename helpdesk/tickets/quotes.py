@@ -31,9 +31,17 @@ _OUTLOOK_NEXT = re.compile(r"^\*?(Sent|Date|Gesendet|Datum|Envoyé|To|An):\*? ")
 _RULE = re.compile(r"^(_{8,}|-{8,})$")
 
 
+# How every reply header starts: one cheap test a line before the patterns above.
+_HEADER_START = re.compile(
+    r"On\b|Am\b|Le\b|El\b|Begin |\*?(From|Von|De):|"
+    r"-{2,} ?(Original|Ursprüngliche|Forwarded|Message|Mensaje)",
+    re.IGNORECASE,
+)
+
+
 def _is_header(lines: list[str], i: int) -> bool:
     line = lines[i].strip()
-    if not line:
+    if not line or not _HEADER_START.match(line):
         return False
     following = lines[i + 1].strip() if i + 1 < len(lines) else ""
     for pattern in _HEADER_RES:

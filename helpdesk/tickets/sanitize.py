@@ -10,16 +10,26 @@ A second pass over nh3's output then
   and Outlook's replies, which quote without either: everything from Outlook's reply header
   (`div#divRplyFwdMsg`, or the `div#appendonsend` before it) to the end of its container;
 - folds signatures (Gmail's, Thunderbird's, Outlook's `div#Signature`) under their own label.
+
+Work is bounded: helpdesk.htmlcap makes the markup regular and caps its size, tags and
+depth before nh3 sees it (ingest already stores capped HTML with the original attached;
+this covers anything stored before), so both passes are linear. The ticket page keeps
+results in `CACHE`, keyed by a hash of the HTML and what else the result depends on.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
+from threading import Lock
 
 import nh3
+
+from helpdesk.htmlcap import cap_html
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "dd", "del", "div",
@@ -52,6 +62,11 @@ LINK_REL = "noopener noreferrer nofollow"
 SUMMARY = "Show quoted text"
 SIGNATURE_SUMMARY = "Show signature"
 _VOID = {"br", "hr", "img"}
+CUT_NOTE = (
+    "[This mail is too large or too deeply nested to show whole: the rest was cut or flattened.]"
+)
+# Part of the cache key: bump when the output of clean_mail_html changes.
+SANITIZER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -67,8 +82,9 @@ def clean_mail_html(
     html: str, *, inline_images: Mapping[str, str] | None = None, load_remote: bool = False
 ) -> CleanHtml:
     """Sanitize `html`; `inline_images` maps a Content-ID (no <>) to the URL serving it."""
+    capped = cap_html(html)
     cleaned = nh3.clean(
-        html,
+        capped.markup,
         tags=TAGS,
         clean_content_tags=CONTENT_TAGS,
         attributes=ATTRIBUTES,
@@ -84,7 +100,61 @@ def clean_mail_html(
     )
     rewriter.feed(cleaned)
     rewriter.close()
-    return CleanHtml("".join(rewriter.out), rewriter.remote, rewriter.blocked)
+    markup = "".join(rewriter.out)
+    if capped.changed:
+        markup = f'<p class="cut-note">{escape(CUT_NOTE, quote=False)}</p>{markup}'
+    return CleanHtml(markup, rewriter.remote, rewriter.blocked)
+
+
+class SanitizedCache:
+    """A bounded LRU of sanitized HTML (thread-safe), keyed by the SHA-256 of everything
+    the result depends on: the HTML, the inline image URLs, remote images on or off and
+    SANITIZER_VERSION. Bounded by entries and by the characters it holds."""
+
+    def __init__(self, max_entries: int = 512, max_chars: int = 16_000_000) -> None:
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+        self.chars = 0
+        self._items: OrderedDict[str, CleanHtml] = OrderedDict()
+        self._lock = Lock()
+
+    def clean(
+        self, html: str, *, inline_images: Mapping[str, str] | None = None, load_remote: bool
+    ) -> CleanHtml:
+        """`clean_mail_html`, or its result for the same input from before."""
+        key = _cache_key(html, inline_images or {}, load_remote)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        result = clean_mail_html(html, inline_images=inline_images, load_remote=load_remote)
+        self._put(key, result)
+        return result
+
+    def _put(self, key: str, result: CleanHtml) -> None:
+        size = len(result.markup)
+        if size > self.max_chars:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = result
+            self.chars += size
+            while len(self._items) > self.max_entries or self.chars > self.max_chars:
+                _old, dropped = self._items.popitem(last=False)
+                self.chars -= len(dropped.markup)
+
+
+def _cache_key(html: str, inline_images: Mapping[str, str], load_remote: bool) -> str:
+    digest = hashlib.sha256(f"{SANITIZER_VERSION}\0{int(load_remote)}\0".encode())
+    for cid, url in sorted(inline_images.items()):
+        digest.update(f"{cid}\0{url}\0".encode("utf-8", "surrogatepass"))
+    digest.update(b"\0" + html.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+CACHE = SanitizedCache()
 
 
 def _keep_outlook_ids(element: str, attribute: str, value: str) -> str | None:
@@ -106,6 +176,7 @@ class _Rewriter(HTMLParser):
         self.remote = 0
         self.blocked = 0
         self.stack: list[str] = []
+        self.open: Counter[str] = Counter()  # tags in `stack`: "in stack" would be quadratic
         self.quote_depth: int | None = None  # stack depth of the open folded quote
         self.tail_depth: int | None = None  # stack depth of an Outlook quote: to its parent's end
 
@@ -137,6 +208,7 @@ class _Rewriter(HTMLParser):
                 self.quote_depth = len(self.stack)
                 self.out.append(f'<details class="quoted"><summary>{SUMMARY}</summary>')
         self.stack.append(tag)
+        self.open[tag] += 1
         self.out.append(f"<{tag}{_attrs(pairs)}>")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -145,10 +217,11 @@ class _Rewriter(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID or tag not in self.stack:
+        if tag in _VOID or not self.open[tag]:
             return
         while self.stack:
             open_tag = self.stack.pop()
+            self.open[open_tag] -= 1
             if self.tail_depth is not None and len(self.stack) < self.tail_depth:
                 self.out.append("</details>")  # the Outlook quote's container ends
                 self.tail_depth = None
