@@ -27,6 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     check_config(app.config)
+    from helpdesk import input_guard
+
+    input_guard.register_converters(app)
     if app.config.get("HELPDESK_PROXY_FIX"):
         # Behind one reverse proxy: client address, scheme, host and prefix from X-Forwarded-*.
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -59,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)
     errors.register(app)
+    input_guard.register(app)
     security.register(app)
     navigation.register(app)
     return app

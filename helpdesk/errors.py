@@ -8,7 +8,9 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from helpdesk.api.auth import json_error
 from helpdesk.api.errors import http_error_json, is_api_request, server_error_json
+from helpdesk.params import ParamError
 
 
 def register(app: Flask) -> None:
@@ -23,6 +25,15 @@ def register(app: Flask) -> None:
             code=400,
             title="The form expired",
             message="Your form was open too long or came from elsewhere. Reload and try again.",
+        ), 400
+
+    @app.errorhandler(ParamError)
+    def param_error(error: ParamError) -> tuple[Any, int]:
+        """A parameter read by helpdesk.params that the request got wrong."""
+        if is_api_request():
+            return json_error(400, error.message, error.field)
+        return render_template(
+            "error.html", code=400, title="Bad request", message=error.message
         ), 400
 
     @app.errorhandler(HTTPException)

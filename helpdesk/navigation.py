@@ -14,6 +14,7 @@ from helpdesk import access
 NAV: list[tuple[str, str, Callable[[Any], bool]]] = [
     ("Tickets", "tickets.index", access.can_work_tickets),
     ("Reports", "reports.index", access.can_view_reports),
+    ("Admin", "admin.home", access.can_administer),
     ("Templates", "admin.templates", access.can_manage_templates),
     ("Quarantine", "admin.quarantine", access.can_manage_quarantine),
     ("Users", "admin.users", access.can_administer),

@@ -79,7 +79,7 @@ def test_activity_defaults_and_bad_dates(client: FlaskClient, session: Session) 
     bad = client.get("/api/v1/reports/activity?start=2026-11-31", headers=headers)
     assert bad.status_code == 400
     assert bad.get_json() == {
-        "error": "The start date '2026-11-31' is not a date like 2026-11-30.",
+        "error": "The start date '2026-11-31' is not a date written YYYY-MM-DD, like 2026-11-30.",
         "field": "start",
     }
     backwards = client.get(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from helpdesk.orders.services import (
     import_orders,
     read_orders_csv,
 )
+from tests.admin_helpers import sign_in
 from tests.factories import make_ticket
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
@@ -166,3 +168,38 @@ def test_facts_for_ticket_mixed_types_unknown_order_and_no_photo(session: Sessio
     facts = facts_for_ticket(session, other, "America/Los_Angeles")
     assert facts["request"] is None and facts["channel"] is None and facts["price"] is None
     assert facts["order_number"] == "999999"
+
+
+def test_order_dates_outside_2000_to_2100_are_refused_with_the_line(
+    app: Flask, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        HEADER
+        + "100010,procase.com,9999-12-31,,erin@example.com,Case,standard,10.00\n"
+        + "100011,procase.com,2026-01-06,2101-01-01,erin@example.com,Case,standard,10.00\n"
+        + "100012,procase.com,1999-12-31,,erin@example.com,Case,standard,10.00\n"
+        + "100013,procase.com,2100-12-30,2100-12-31,erin@example.com,Case,standard,10.00\n",
+        encoding="utf-8",
+    )
+    result = app.test_cli_runner().invoke(orders_command, ["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 orders created" in result.output and "3 bad lines" in result.output
+    between = "date must be between 2000-01-01 and 2100-12-31"
+    assert f"line 2: The purchase_date {between}" in result.output
+    assert f"line 3: The delivery_date {between}" in result.output
+    assert f"line 4: The purchase_date {between}" in result.output
+
+
+def test_a_ticket_whose_order_has_a_year_9999_date_still_opens(
+    client: FlaskClient, session: Session
+) -> None:
+    """Imported before dates were checked: the ticket page and the policy panel still work."""
+    ticket = wrong_item_ticket(session)
+    order = session.scalar(select(Order).where(Order.number == "100001"))
+    assert order is not None
+    order.purchase_date = order.delivery_date = date(9999, 12, 31)
+    session.commit()
+    sign_in(client, session, "agent")
+    for url in (f"/tickets/{ticket.number}", f"/tickets/{ticket.number}/policy"):
+        assert client.get(url).status_code == 200, url

@@ -597,6 +597,9 @@ def test_add_business_days(start: date, days: int, expected: date) -> None:
         ("purchase_date", "2026-02-30"),
         ("purchase_date", "01/05/2026"),
         ("purchase_date", "20260105"),
+        ("purchase_date", "9999-12-31"),  # the windows add days: this would overflow
+        ("delivery_date", "0001-01-01"),
+        ("request_date", date(9999, 12, 31)),
         ("price", "-1"),
         ("price", "1.999"),
         ("price", "abc"),

@@ -180,8 +180,8 @@ def test_money_page(client: FlaskClient, session: Session) -> None:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("start=2026-02-30", "is not a date like 2026-11-30"),
-        ("end=yesterday", "is not a date like 2026-11-30"),
+        ("start=2026-02-30", "is not a date written YYYY-MM-DD, like 2026-11-30"),
+        ("end=yesterday", "is not a date written YYYY-MM-DD, like 2026-11-30"),
         ("start=2026-11-12&end=2026-11-10", "must not be after the end date"),
         ("start=2025-01-01&end=2026-11-10", "at most 366 days"),
     ],

@@ -12,6 +12,7 @@ from helpdesk.access import can_administer, require
 from helpdesk.admin import bp
 from helpdesk.admin.audit import AuditFilter, audit_page, filter_choices
 from helpdesk.extensions import db
+from helpdesk.params import EARLIEST_DAY, LATEST_DAY, day_in_range, optional_id
 
 FILTERS = ("actor", "action", "target_type", "start", "end")  # kept in the page links
 
@@ -26,7 +27,12 @@ class AuditFilterForm(FlaskForm):
     start = DateField("From (day, store time)", validators=[Optional()])
     end = DateField("To (day, included)", validators=[Optional()])
 
+    def validate_start(self, field: DateField) -> None:
+        if not day_in_range(field.data):
+            raise ValidationError(f"Choose a day between {EARLIEST_DAY} and {LATEST_DAY}.")
+
     def validate_end(self, field: DateField) -> None:
+        self.validate_start(field)
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError("The end day is before the start day.")
 
@@ -50,8 +56,8 @@ def audit() -> tuple[str, int]:
                 end=form.end.data,
             ),
             current_app.config["HELPDESK_TIMEZONE"],
-            before=request.args.get("before", type=int),
-            after=request.args.get("after", type=int),
+            before=optional_id(request.args, "before"),
+            after=optional_id(request.args, "after"),
         )
     filters = {k: v for k, v in request.args.items() if k in FILTERS and v}
     html = render_template("admin/audit.html", form=form, page=page, filters=filters)

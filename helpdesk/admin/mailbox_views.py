@@ -19,6 +19,7 @@ from helpdesk.blobs import load_blob
 from helpdesk.extensions import db
 from helpdesk.mailauth import imap_config, token_store
 from helpdesk.models import FetchedMail, Ticket, utcnow
+from helpdesk.params import optional_id
 from helpdesk.security import allow_form_target
 from mail_ingest.imap import MailboxUnavailable
 from mail_ingest.quarantine import ReprocessError
@@ -47,8 +48,8 @@ def quarantine() -> str:
     require(can_manage_quarantine, current_user)
     page = quarantine_page(
         db.session,
-        before=request.args.get("before", type=int),
-        after=request.args.get("after", type=int),
+        before=optional_id(request.args, "before"),
+        after=optional_id(request.args, "after"),
     )
     return render_template("admin/quarantine.html", page=page)
 

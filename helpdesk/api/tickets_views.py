@@ -18,6 +18,7 @@ from helpdesk.api.serialize import ticket_json
 from helpdesk.api.ticket_detail import messages_json, ticket_detail
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, utcnow
+from helpdesk.params import MAX_ID, parse_limit
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
 from helpdesk.replies.services import (
     DEFAULT_REPLY_STATUS,
@@ -32,15 +33,6 @@ from helpdesk.tickets.services import UPDATABLE, TicketError, update_ticket
 QUEUE_ARGS = ("view", "status", "category", "assignee", "priority", "age", "q", "sort", "cursor")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
-MAX_ID = 2**31 - 1
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}.", "limit")
-    return int(raw)
 
 
 def queue_params(args: MultiDict[str, str]) -> QueueParams:
@@ -49,7 +41,7 @@ def queue_params(args: MultiDict[str, str]) -> QueueParams:
         params = parse_params({name: args[name] for name in QUEUE_ARGS if name in args})
     except QueueError as exc:
         raise ApiError(400, " ".join(exc.messages), exc.fields[0] if exc.fields else None) from None
-    return replace(params, size=_limit(args.get("limit")))
+    return replace(params, size=parse_limit(args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT))
 
 
 def _ticket_or_404(number: int) -> Ticket:

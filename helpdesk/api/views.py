@@ -30,17 +30,6 @@ def _api_error(error: ApiError) -> tuple[Response, int]:
     return error.response()
 
 
-@bp.before_request
-def _refuse_nul() -> tuple[Response, int] | None:
-    """NUL cannot be stored or searched (PostgreSQL refuses it): 400, not a failure later."""
-    for name, value in request.args.items(multi=True):
-        if "\x00" in name or "\x00" in value:
-            return json_error(400, "Query parameters cannot contain NUL characters.", name)
-    if "\x00" in request.path:
-        return json_error(400, "The path cannot contain NUL characters.")
-    return None
-
-
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI document of this API (no authentication needed)."""

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.models import CHANNELS, PRODUCT_TYPES, Attachment, Message, Order, OrderItem, Ticket
+from helpdesk.params import ParamError, parse_date
 from helpdesk.policy import FACT_NAMES
 
 COLUMNS = (
@@ -31,6 +32,8 @@ COLUMNS = (
 )
 REQUEST_FOR_CATEGORY = {"wrong_item": "wrong_item", "warranty": "warranty", "return": "return"}
 _CHUNK = 500
+# An order dated outside these is a typo or a broken export (year 9999 broke ticket pages).
+ORDERS_EARLIEST, ORDERS_LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 class OrdersFileError(ValueError):
@@ -155,12 +158,10 @@ def _parse_row(line: int, raw: Mapping[str, str]) -> _OrderRow:
 
 
 def _date(text: str, name: str) -> date | None:
-    if not text:
-        return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a date written YYYY-MM-DD") from None
+        return parse_date(text, name, ORDERS_EARLIEST, ORDERS_LATEST)
+    except ParamError as exc:
+        raise ValueError(exc.message) from None
 
 
 def _conflict(first: _OrderRow, row: _OrderRow) -> str | None:

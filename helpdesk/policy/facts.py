@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 
+from helpdesk.params import EARLIEST_DAY, LATEST_DAY, day_in_range
+
 REQUESTS = ("return", "exchange", "warranty", "wrong_item")
 REASONS = (
     "defective",
@@ -147,13 +149,15 @@ def _choice(name: str, raw: object) -> str:
 def _date(name: str, raw: object) -> date:
     if isinstance(raw, datetime):
         raise FactsError(name, "must be a date, not a date and time")
-    if isinstance(raw, date):
-        return raw
     if isinstance(raw, str) and _DATE.fullmatch(raw.strip()):
         try:
-            return date.fromisoformat(raw.strip())
+            raw = date.fromisoformat(raw.strip())
         except ValueError:
-            pass
+            raise FactsError(name, "must be a date written YYYY-MM-DD") from None
+    if isinstance(raw, date):
+        if not day_in_range(raw):  # the windows add days: year 9999 would overflow
+            raise FactsError(name, f"must be a date from {EARLIEST_DAY} to {LATEST_DAY}")
+        return raw
     raise FactsError(name, "must be a date written YYYY-MM-DD")
 
 

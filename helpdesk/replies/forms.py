@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from helpdesk.replies.rendering import MAX_TEXT
+from helpdesk.params import MAX_ID
+from helpdesk.replies.sandbox import MAX_TEXT
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
 
 
@@ -17,7 +18,7 @@ class ReplyForm(FlaskForm):
         choices=list(REPLY_STATUSES),
         default=DEFAULT_REPLY_STATUS,
     )
-    last_message_id = IntegerField(validators=[Optional()])
+    last_message_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     template = HiddenField(validators=[Length(max=60)])
     confirm = HiddenField()
     submit = SubmitField("Send reply")

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jinja2 import Template, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from helpdesk.models import (
     Ticket,
 )
 from helpdesk.replies.errors import TemplateProblem
+from helpdesk.replies.sandbox import BoundedSandbox, render
 
 VERDICT_FIELDS = (
     "decision",
@@ -58,7 +59,6 @@ SAMPLE_VARIABLES = {
 VARIABLES = TICKET_FIELDS + VERDICT_FIELDS
 
 
-MAX_TEXT = 100_000
 MAX_BODY = 20_000
 
 
@@ -83,24 +83,8 @@ FACT_LABELS = {
 }
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also refusing arithmetic that would build huge values."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-            raise SecurityError("exponent too large")
-        if operator == "*":
-            sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
-            counts = [v for v in (left, right) if isinstance(v, int)]
-            if sizes and counts and sizes[0] * abs(counts[0]) > MAX_TEXT:
-                raise SecurityError("repeated value too large")
-        return super().call_binop(context, operator, left, right)
-
-
 # Plain-text email: no autoescape; an unknown name renders empty (no StrictUndefined).
-_ENV = _Sandbox(autoescape=False, keep_trailing_newline=True)
+_ENV = BoundedSandbox(autoescape=False, keep_trailing_newline=True)
 
 
 def check_template(body: str) -> Template:
@@ -112,6 +96,8 @@ def check_template(body: str) -> Template:
         template = _ENV.from_string(tree)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"Template error on line {exc.lineno}: {exc.message}") from None
+    except (RecursionError, MemoryError):
+        raise TemplateProblem("The template is nested too deeply.") from None
     if tree.find(nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
         raise TemplateProblem("A reply template cannot extend, include or import others.")
     return template
@@ -121,16 +107,15 @@ def render_text(body: str, variables: Mapping[str, str]) -> str:
     """Render a template body with `variables` as values; errors become TemplateProblem."""
     template = check_template(body)
     try:
-        text = template.render(dict(variables))
+        return render(template, variables)
+    except TemplateProblem:
+        raise
     except SecurityError as exc:
         raise TemplateProblem(f"The template uses something not allowed: {exc}") from None
     except TemplateError as exc:
         raise TemplateProblem(f"The template could not be rendered: {exc}") from None
     except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
         raise TemplateProblem(f"The template could not be rendered: {exc}") from None
-    if len(text) > MAX_TEXT:
-        raise TemplateProblem("The rendered text is too long.")
-    return text
 
 
 def latest_policy_check(session: Session, ticket: Ticket) -> PolicyCheck | None:

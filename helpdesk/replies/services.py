@@ -24,7 +24,8 @@ from helpdesk.models import (
 from helpdesk.outbox import sender
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
-from helpdesk.replies.rendering import MAX_TEXT, latest_policy_check, uses_verdict, verdict_of
+from helpdesk.replies.rendering import latest_policy_check, uses_verdict, verdict_of
+from helpdesk.replies.sandbox import MAX_TEXT
 from helpdesk.tickets.services import add_message, change_status, record_event
 
 REPLY_STATUSES = ("pending", "open", "solved", "closed")

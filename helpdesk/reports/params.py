@@ -5,35 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
+from helpdesk.params import ParamError, parse_date
 from helpdesk.storedays import local_midnight
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-# Far enough apart for any store; keeps day arithmetic away from date.min/date.max.
-EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
-class RangeError(ValueError):
+class RangeError(ParamError):
     """A start or end the report cannot use; `message` says why, for the user."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def _day(args: Mapping[str, str], name: str, default: date) -> date:
-    text = (args.get(name) or "").strip()
-    if not text:
-        return default
     try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        message = f"The {name} date {text[:40]!r} is not a date like 2026-11-30."
-        raise RangeError(name, message) from None
-    if not EARLIEST <= day <= LATEST:
-        raise RangeError(name, f"The {name} date must be between {EARLIEST} and {LATEST}.")
-    return day
+        day = parse_date(args.get(name), name)
+    except ParamError as exc:
+        raise RangeError(exc.field, exc.message) from None
+    return default if day is None else day
 
 
 def parse_range(args: Mapping[str, str], today: date) -> tuple[date, date]:

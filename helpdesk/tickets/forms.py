@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from helpdesk.models import CATEGORIES, PRIORITIES, STATUSES, Ticket, User
+from helpdesk.params import parse_id
 
 
 def _choices(values: Sequence[str]) -> list[SelectChoice]:
@@ -52,7 +53,7 @@ class TicketUpdateForm(FlaskForm):
         """The submitted values, as `update_ticket` takes them."""
         assignee = self.assignee_id.data or ""
         return {
-            "assignee_id": int(assignee) if assignee.isdigit() else None,
+            "assignee_id": parse_id(assignee),
             "status": self.status.data,
             "priority": self.priority.data,
             "category": self.category.data,

@@ -38,6 +38,7 @@ from helpdesk.models import (
     Ticket,
     User,
 )
+from helpdesk.params import EARLIEST_DAY, LATEST_DAY, MAX_ID, parse_id, parse_int
 
 OPEN_STATUSES = ("new", "open")
 
@@ -115,7 +116,9 @@ class Cursor:
             sort, value, row_id, before = data["s"], data["v"], data["i"], data["b"]
         except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
             raise ValueError("not a page link") from None
-        if sort not in SORTS or not isinstance(row_id, int) or before not in (0, 1):
+        if sort not in SORTS or type(row_id) is not int or not 0 < row_id <= MAX_ID:
+            raise ValueError("not a page link")
+        if type(before) is not int or before not in (0, 1):
             raise ValueError("not a page link")
         if value is not None and not isinstance(value, str):
             raise ValueError("not a page link")
@@ -125,6 +128,9 @@ class Cursor:
                 date.fromisoformat(value) if sort == "deadline" else datetime.fromisoformat(value)
             )
             if isinstance(parsed, datetime) and parsed.tzinfo is None:
+                raise ValueError("not a page link")
+            day = parsed.date() if isinstance(parsed, datetime) else parsed
+            if not EARLIEST_DAY <= day <= LATEST_DAY:
                 raise ValueError("not a page link")
         elif sort != "deadline":
             raise ValueError("not a page link")
@@ -198,8 +204,8 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
     if assignee == "unassigned":
         found["assignee"] = "unassigned"
     elif assignee:
-        if assignee.isdigit() and len(assignee) < 10:
-            found["assignee"] = int(assignee)
+        if (user_id := parse_id(assignee)) is not None:
+            found["assignee"] = user_id
         else:
             errors.append(f"Unknown assignee “{assignee[:40]}”: give a user or “unassigned”.")
             fields.append("assignee")
@@ -211,7 +217,7 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
         found["q"] = q
     size = (args.get("size") or "").strip()
     if size:
-        if size.isdigit() and int(size) in PAGE_SIZES:
+        if parse_int(size, 1, max(PAGE_SIZES)) in PAGE_SIZES:
             found["size"] = int(size)
         else:
             sizes = ", ".join(str(s) for s in PAGE_SIZES)

@@ -9,6 +9,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from helpdesk.models import CATEGORIES, STATUSES, User
+from helpdesk.params import record_id
 
 
 class BulkForm(FlaskForm):
@@ -17,7 +18,7 @@ class BulkForm(FlaskForm):
 
     ticket_ids = SelectMultipleField(
         "Selected tickets",
-        coerce=int,
+        coerce=record_id,
         validate_choice=False,
         validators=[DataRequired("Select at least one ticket.")],
     )
