@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from helpdesk.models import CHANNELS, PRODUCT_TYPES, Attachment, Message, Order, OrderItem, Ticket
-from helpdesk.policy import FACT_NAMES
+from helpdesk.models import Attachment, Message, Order, OrderItem, Ticket
+from helpdesk.policy import CHANNELS, FACT_NAMES, PRODUCT_TYPES
 
 COLUMNS = (
     "order_number",
