@@ -13,7 +13,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from flask import Flask, render_template_string
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,7 +30,9 @@ from helpdesk.models import (
     User,
 )
 from helpdesk.outbox.sender import send_due
+from helpdesk.policy import Verdict
 from helpdesk.policy.verdict import TEMPLATES as VERDICT_TEMPLATES
+from helpdesk.policy_panel.services import saved_check
 from helpdesk.replies.defaults import DEFAULT_TEMPLATES
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
 from helpdesk.replies.rendering import check_template, render_text, template_variables
@@ -81,6 +83,22 @@ def _check(session: Session, ticket: Ticket, verdict: object) -> PolicyCheck:
     session.add(check)
     session.commit()
     return check
+
+
+def _saved(session: Session, ticket: Ticket) -> Verdict | None:
+    """The ticket's saved verdict, read as the ticket page reads it."""
+    latest = saved_check(session, ticket)
+    return None if latest is None else latest.saved_verdict
+
+
+def _variables(session: Session, ticket: Ticket) -> dict[str, object]:
+    return dict(
+        template_variables(ticket, _saved(session, ticket), agent_name="Bea", store_name="ProCase")
+    )
+
+
+def _suggested(session: Session, ticket: Ticket) -> str | None:
+    return suggested_key(ticket, _saved(session, ticket), active_templates(session))
 
 
 def _settings(app: Flask) -> ReplySettings:
@@ -154,7 +172,7 @@ def test_variables_and_verdict_fields(app: Flask, session: Session) -> None:
             "reasons": ["Bought on procase.com", "Within 30 days"],
         },
     )
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     assert variables["customer_name"] == "Alice Smith"
     assert variables["ticket_number"] == str(ticket.number)
     assert variables["order_number"] == "123456"
@@ -165,13 +183,13 @@ def test_variables_and_verdict_fields(app: Flask, session: Session) -> None:
     assert "Hello Alice Smith," in text
     assert "refund $42.50" in text and "restocking fee of $7.50" in text
     assert "at your own cost" in text and "(by December 10, 2026)" in text
-    assert suggested_key(session, ticket, active_templates(session)) == "return_eligible_refund"
+    assert _suggested(session, ticket) == "return_eligible_refund"
 
 
 def test_missing_facts_read_as_a_customer_reads_them(session: Session) -> None:
     ticket = _ticket(session)
     _check(session, ticket, {"decision": "needs_information", "missing": ["purchase_date", "x_y"]})
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     assert variables["missing"] == "the order date, x y"
     text = render_text(_template(session, "needs_information").body, variables)
     assert "reply with the following: the order date, x y." in text
@@ -181,7 +199,7 @@ def test_missing_facts_read_as_a_customer_reads_them(session: Session) -> None:
 def test_a_verdict_is_read_defensively(session: Session, verdict: str) -> None:
     ticket = _ticket(session)
     _check(session, ticket, verdict)
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     assert variables["deadline"] == variables["missing"] == variables["reasons"] == ""
     assert variables["decision"] == "refund"  # from the check's own column
     for template in active_templates(session):
@@ -190,9 +208,9 @@ def test_a_verdict_is_read_defensively(session: Session, verdict: str) -> None:
 
 def test_without_a_verdict_the_category_suggests_and_fields_are_empty(session: Session) -> None:
     ticket = _ticket(session, subject="Wrong Item Received")
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     assert all(variables[name] == "" for name in ("decision", "refund_amount", "missing"))
-    assert suggested_key(session, ticket, active_templates(session)) == "wrong_item_photo_request"
+    assert _suggested(session, ticket) == "wrong_item_photo_request"
 
 
 def test_customer_text_is_a_value_never_template_source(session: Session) -> None:
@@ -201,7 +219,7 @@ def test_customer_text_is_a_value_never_template_source(session: Session) -> Non
         subject="{{ 7*7 }} {% for x in range(3) %}x{% endfor %}",
         sender=("{{ 7*7 }}", "mallory@example.com"),
     )
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     text = render_text("Hello {{ customer_name }}, re {{ ticket_number }}", variables)
     assert text == f"Hello {{{{ 7*7 }}}}, re {ticket.number}"
     assert "49" not in text
@@ -362,14 +380,13 @@ def _hidden(html: str, name: str) -> str:
 
 @dataclass
 class Desk:
-    """A signed-in agent's browser, with the composer partial on a page of its own
-    (included the way the ticket page includes it)."""
+    """A signed-in agent's browser on the ticket page, where the composer is."""
 
     client: FlaskClient
     agent: User
 
     def page(self, ticket: Ticket, query: str = "") -> str:
-        return self.client.get(f"/test-composer/{ticket.number}{query}").get_data(as_text=True)
+        return self.client.get(f"/tickets/{ticket.number}{query}").get_data(as_text=True)
 
     def post(self, path: str, page: str, **data: str) -> TestResponse:
         """Submit a form as the browser does, with the CSRF token from `page`."""
@@ -378,18 +395,6 @@ class Desk:
 
 @pytest.fixture
 def desk(web_app: Flask, client: FlaskClient, session: Session) -> Desk:
-    from helpdesk.extensions import db
-
-    @web_app.route("/test-composer/<int:number>")
-    def test_composer(number: int) -> str:
-        ticket = db.session.scalars(select(Ticket).where(Ticket.number == number)).one()
-        return render_template_string(
-            '{% extends "base.html" %}{% block content %}'
-            '{% include "replies/_composer.html" ignore missing %}{% endblock %}',
-            ticket=ticket,
-            last_message_id=_last_id(db.session, ticket),
-        )
-
     agent = make_user(session)
     login(client, agent.email)
     return Desk(client, agent)
@@ -426,7 +431,7 @@ def test_unknown_or_broken_template_shows_a_message_not_a_500(desk: Desk, sessio
     ticket = _ticket(session)
     _template(session, "general").body = "{{ ''.__class__.__mro__ }}"
     session.commit()
-    response = desk.client.get(f"/test-composer/{ticket.number}?template=general")
+    response = desk.client.get(f"/tickets/{ticket.number}?template=general")
     assert response.status_code == 200
     assert "cannot be used" in response.get_data(as_text=True)
     assert "does not exist or is not active" in desk.page(ticket, "?template=nope")
