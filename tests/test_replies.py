@@ -9,6 +9,7 @@ import importlib.util
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from email import policy
 from pathlib import Path
 
@@ -30,12 +31,18 @@ from helpdesk.models import (
     User,
 )
 from helpdesk.outbox.sender import send_due
-from helpdesk.policy import Verdict
+from helpdesk.policy import DECISIONS, FACT_NAMES, Verdict, parse_facts
 from helpdesk.policy.verdict import TEMPLATES as VERDICT_TEMPLATES
-from helpdesk.policy_panel.services import saved_check
+from helpdesk.policy_panel.services import record_check, saved_check
 from helpdesk.replies.defaults import DEFAULT_TEMPLATES
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
-from helpdesk.replies.rendering import check_template, render_text, template_variables
+from helpdesk.replies.rendering import FACT_LABELS as CUSTOMER_FACT_LABELS
+from helpdesk.replies.rendering import (
+    SAMPLE_VARIABLES,
+    check_template,
+    render_text,
+    template_variables,
+)
 from helpdesk.replies.services import ReplySettings, add_note, retry_mail, send_reply
 from helpdesk.replies.templates import active_templates, suggested_key
 from tests.factories import make_user
@@ -176,7 +183,7 @@ def test_variables_and_verdict_fields(app: Flask, session: Session) -> None:
     assert variables["customer_name"] == "Alice Smith"
     assert variables["ticket_number"] == str(ticket.number)
     assert variables["order_number"] == "123456"
-    assert variables["refund_amount"] == "42.50" and variables["restocking_fee"] == "7.50"
+    assert variables["refund_amount"] == "42.50" and variables["restocking_fee"] == Decimal("7.50")
     assert variables["deadline"] == "December 1, 2026"
     assert variables["reasons"] == "- Bought on procase.com\n- Within 30 days"
     text = render_text(_template(session, "return_eligible_refund").body, variables)
@@ -184,6 +191,59 @@ def test_variables_and_verdict_fields(app: Flask, session: Session) -> None:
     assert "refund $42.50" in text and "restocking fee of $7.50" in text
     assert "at your own cost" in text and "(by December 10, 2026)" in text
     assert _suggested(session, ticket) == "return_eligible_refund"
+
+
+RETURN = {
+    "request": "return",
+    "channel": "procase.com",
+    "purchase_date": "2026-03-01",
+    "request_date": "2026-03-10",
+    "price": "24.99",
+}
+
+
+def test_quality_related_refund_reply_tells_no_restocking_fee(session: Session) -> None:
+    ticket = _ticket(session)
+    facts = parse_facts({**RETURN, "reason": "defective"})
+    _, verdict = record_check(session, ticket, facts, actor_id=None)
+    session.commit()
+    assert verdict.restocking_fee == Decimal("0.00")
+    text = render_text(
+        _template(session, "return_eligible_refund").body, _variables(session, ticket)
+    )
+    assert "refund $24.99." in text
+    assert "restocking fee" not in text and "$0.00" not in text
+
+
+def test_other_refund_reply_tells_the_restocking_fee(session: Session) -> None:
+    ticket = _ticket(session)
+    facts = parse_facts(
+        {
+            **RETURN,
+            "reason": "changed_mind",
+            "condition": "new_unopened",
+            "return_shipping_cost": "5.00",
+        }
+    )
+    record_check(session, ticket, facts, actor_id=None)
+    session.commit()
+    text = render_text(
+        _template(session, "return_eligible_refund").body, _variables(session, ticket)
+    )
+    assert "refund $16.24 (the purchase price less the 15% restocking fee of $3.75" in text
+
+
+def test_every_fact_has_its_own_customer_label() -> None:
+    assert set(CUSTOMER_FACT_LABELS) == set(FACT_NAMES)
+    labels = list(CUSTOMER_FACT_LABELS.values())
+    assert len(set(labels)) == len(labels)
+
+
+def test_the_preview_sample_is_a_real_verdict() -> None:
+    assert SAMPLE_VARIABLES["decision"] in DECISIONS
+    body = dict((key, body) for key, _, _, body in DEFAULT_TEMPLATES)["return_eligible_refund"]
+    text = render_text(body, SAMPLE_VARIABLES)
+    assert "refund $24.99." in text and "restocking fee" not in text
 
 
 def test_missing_facts_read_as_a_customer_reads_them(session: Session) -> None:

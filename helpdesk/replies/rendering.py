@@ -31,21 +31,23 @@ VERDICT_FIELDS = (
 
 TICKET_FIELDS = ("customer_name", "ticket_number", "order_number", "agent_name", "store_name")
 
-# What the template editor's preview fills in: a return the policy accepts.
+# What the template editor's preview fills in: a quality-related return the policy accepts
+# (a full refund, no restocking fee, the store pays return shipping).
 SAMPLE_VARIABLES: dict[str, str | Decimal] = {
     "customer_name": "Alex Kim",
     "ticket_number": "1042",
     "order_number": "112-4478120-5533219",
     "agent_name": "Sam Rivera",
     "store_name": "ProCase",
-    "decision": "eligible",
+    "decision": "refund",
     "refund_amount": "24.99",
-    "restocking_fee": "0.00",
-    "return_shipping_paid_by": "customer",
+    "restocking_fee": Decimal("0.00"),
+    "return_shipping_paid_by": "store",
     "deadline": "April 9, 2026",
     "refund_expected_by": "April 2, 2026",
     "missing": "a photo of the item",
-    "reasons": "- Returned within 30 days of delivery\n- Unused, in its original packaging",
+    "reasons": "- Bought on procase.com: the 30-day money back guarantee applies.\n"
+    "- Refund: the full price $24.99; no restocking fee.",
 }
 
 
@@ -56,13 +58,13 @@ MAX_TEXT = 100_000
 MAX_BODY = 20_000
 
 
-# The facts a verdict may list as missing (helpdesk/policy), as a customer reads them;
-# any other name prints with its underscores as spaces.
+# The facts a verdict may list as missing (helpdesk/policy.FACT_NAMES), as a customer
+# reads them; tests check that every fact has one and no other name does.
 FACT_LABELS = {
     "request": "whether you would like a refund, an exchange or a replacement",
     "reason": "the reason for your request",
     "channel": "where you bought the item",
-    "product_type": "the product name",
+    "product_type": "whether the product is an electronic device or a standard accessory",
     "product_name": "the product name",
     "order_number": "your order ID",
     "purchase_date": "the order date",
@@ -73,7 +75,6 @@ FACT_LABELS = {
     "return_shipping_cost": "the return shipping cost",
     "has_photo": "a photo of the item you received",
     "wants_refund": "whether you would like your money back",
-    "problem": "a description of the problem",
 }
 
 
@@ -136,18 +137,22 @@ def _day(value: date | None) -> str:
 
 
 def _missing(names: tuple[str, ...]) -> str:
-    labels = (FACT_LABELS.get(n, n.replace("_", " ")) for n in names)
-    return ", ".join(dict.fromkeys(labels))
+    return ", ".join(FACT_LABELS.get(n, n.replace("_", " ")) for n in names)
 
 
 def verdict_variables(verdict: Verdict | None) -> dict[str, str | Decimal]:
-    """The verdict's fields as text; without a verdict every field is an empty string."""
+    """The verdict's fields as text; without a verdict every field is an empty string.
+
+    `restocking_fee` is a Decimal (it prints as "0.00") so that `{% if restocking_fee %}`
+    is false when no fee is charged, also in templates stored before this was so.
+    """
     if verdict is None:
         return dict.fromkeys(VERDICT_FIELDS, "")
+    fee = verdict.restocking_fee
     return {
         "decision": verdict.decision,
         "refund_amount": _money(verdict.refund_amount),
-        "restocking_fee": _money(verdict.restocking_fee),
+        "restocking_fee": "" if fee is None else fee.quantize(Decimal("0.01")),
         "return_shipping_paid_by": verdict.return_shipping_paid_by or "",
         "deadline": _day(verdict.deadline),
         "refund_expected_by": _day(verdict.refund_expected_by),
