@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import PolicyCheck, TicketEvent, User
-from helpdesk.policy_panel.services import latest_verdict
+from helpdesk.policy_panel.services import latest_check
+from helpdesk.policy_panel.views import policy_panel_context
 from tests.factories import make_ticket, make_user
 from tests.test_orders import wrong_item_ticket
 from tests.test_web import login
@@ -160,27 +161,29 @@ def test_every_control_is_labelled_and_nothing_inline(
     assert "<script" not in panel and "style=" not in panel and "<style" not in panel
 
 
-def test_partial_works_standalone_through_the_jinja_global(
-    web_app: Flask, session: Session
-) -> None:
+def test_partial_renders_the_context_it_is_given(web_app: Flask, session: Session) -> None:
     ticket = wrong_item_ticket(session)
     user_id = make_user(session).id
     with web_app.test_request_context():
         from helpdesk.extensions import db
 
         login_user(db.session.get(User, user_id))
-        html = render_template_string('{% include "policy/_panel.html" %}', ticket=ticket)
+        latest = latest_check(db.session, ticket, "America/Los_Angeles")
+        panel = policy_panel_context(ticket, latest)
+        html = render_template_string('{% include "policy/_panel.html" %}', panel=panel)
     assert 'action="/tickets/1001/policy"' in html and "Send a replacement" in html
 
 
-def test_latest_verdict_prefers_the_saved_check(app: Flask, session: Session) -> None:
+def test_latest_check_prefers_the_saved_check(app: Flask, session: Session) -> None:
     ticket = wrong_item_ticket(session)
-    facts, verdict = latest_verdict(session, ticket, "America/Los_Angeles")
-    assert facts["request"] == "wrong_item" and verdict.decision == "replacement"
+    latest = latest_check(session, ticket, "America/Los_Angeles")
+    assert latest.check is None and latest.saved_verdict is None
+    assert latest.facts.request == "wrong_item" and latest.verdict.decision == "replacement"
     from helpdesk.policy import parse_facts
     from helpdesk.policy_panel.services import record_check
 
     record_check(session, ticket, parse_facts(FACTS), actor_id=None)
     session.commit()
-    facts, verdict = latest_verdict(session, ticket, "America/Los_Angeles")
-    assert facts["request"] == "return" and verdict.refund_amount == Decimal("11.49")
+    latest = latest_check(session, ticket, "America/Los_Angeles")
+    assert latest.check is not None and latest.saved_verdict == latest.verdict
+    assert latest.facts == parse_facts(FACTS) and latest.verdict.refund_amount == Decimal("11.49")

@@ -9,11 +9,12 @@ import importlib.util
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from email import policy
 from pathlib import Path
 
 import pytest
-from flask import Flask, render_template_string
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,10 +31,18 @@ from helpdesk.models import (
     User,
 )
 from helpdesk.outbox.sender import send_due
+from helpdesk.policy import DECISIONS, FACT_NAMES, Verdict, parse_facts
 from helpdesk.policy.verdict import TEMPLATES as VERDICT_TEMPLATES
+from helpdesk.policy_panel.services import record_check, saved_check
 from helpdesk.replies.defaults import DEFAULT_TEMPLATES
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
-from helpdesk.replies.rendering import check_template, render_text, template_variables
+from helpdesk.replies.rendering import FACT_LABELS as CUSTOMER_FACT_LABELS
+from helpdesk.replies.rendering import (
+    SAMPLE_VARIABLES,
+    check_template,
+    render_text,
+    template_variables,
+)
 from helpdesk.replies.services import ReplySettings, add_note, retry_mail, send_reply
 from helpdesk.replies.templates import active_templates, suggested_key
 from tests.factories import make_user
@@ -81,6 +90,22 @@ def _check(session: Session, ticket: Ticket, verdict: object) -> PolicyCheck:
     session.add(check)
     session.commit()
     return check
+
+
+def _saved(session: Session, ticket: Ticket) -> Verdict | None:
+    """The ticket's saved verdict, read as the ticket page reads it."""
+    latest = saved_check(session, ticket)
+    return None if latest is None else latest.saved_verdict
+
+
+def _variables(session: Session, ticket: Ticket) -> dict[str, object]:
+    return dict(
+        template_variables(ticket, _saved(session, ticket), agent_name="Bea", store_name="ProCase")
+    )
+
+
+def _suggested(session: Session, ticket: Ticket) -> str | None:
+    return suggested_key(ticket, _saved(session, ticket), active_templates(session))
 
 
 def _settings(app: Flask) -> ReplySettings:
@@ -154,24 +179,77 @@ def test_variables_and_verdict_fields(app: Flask, session: Session) -> None:
             "reasons": ["Bought on procase.com", "Within 30 days"],
         },
     )
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     assert variables["customer_name"] == "Alice Smith"
     assert variables["ticket_number"] == str(ticket.number)
     assert variables["order_number"] == "123456"
-    assert variables["refund_amount"] == "42.50" and variables["restocking_fee"] == "7.50"
+    assert variables["refund_amount"] == "42.50" and variables["restocking_fee"] == Decimal("7.50")
     assert variables["deadline"] == "December 1, 2026"
     assert variables["reasons"] == "- Bought on procase.com\n- Within 30 days"
     text = render_text(_template(session, "return_eligible_refund").body, variables)
     assert "Hello Alice Smith," in text
     assert "refund $42.50" in text and "restocking fee of $7.50" in text
     assert "at your own cost" in text and "(by December 10, 2026)" in text
-    assert suggested_key(session, ticket, active_templates(session)) == "return_eligible_refund"
+    assert _suggested(session, ticket) == "return_eligible_refund"
+
+
+RETURN = {
+    "request": "return",
+    "channel": "procase.com",
+    "purchase_date": "2026-03-01",
+    "request_date": "2026-03-10",
+    "price": "24.99",
+}
+
+
+def test_quality_related_refund_reply_tells_no_restocking_fee(session: Session) -> None:
+    ticket = _ticket(session)
+    facts = parse_facts({**RETURN, "reason": "defective"})
+    _, verdict = record_check(session, ticket, facts, actor_id=None)
+    session.commit()
+    assert verdict.restocking_fee == Decimal("0.00")
+    text = render_text(
+        _template(session, "return_eligible_refund").body, _variables(session, ticket)
+    )
+    assert "refund $24.99." in text
+    assert "restocking fee" not in text and "$0.00" not in text
+
+
+def test_other_refund_reply_tells_the_restocking_fee(session: Session) -> None:
+    ticket = _ticket(session)
+    facts = parse_facts(
+        {
+            **RETURN,
+            "reason": "changed_mind",
+            "condition": "new_unopened",
+            "return_shipping_cost": "5.00",
+        }
+    )
+    record_check(session, ticket, facts, actor_id=None)
+    session.commit()
+    text = render_text(
+        _template(session, "return_eligible_refund").body, _variables(session, ticket)
+    )
+    assert "refund $16.24 (the purchase price less the 15% restocking fee of $3.75" in text
+
+
+def test_every_fact_has_its_own_customer_label() -> None:
+    assert set(CUSTOMER_FACT_LABELS) == set(FACT_NAMES)
+    labels = list(CUSTOMER_FACT_LABELS.values())
+    assert len(set(labels)) == len(labels)
+
+
+def test_the_preview_sample_is_a_real_verdict() -> None:
+    assert SAMPLE_VARIABLES["decision"] in DECISIONS
+    body = dict((key, body) for key, _, _, body in DEFAULT_TEMPLATES)["return_eligible_refund"]
+    text = render_text(body, SAMPLE_VARIABLES)
+    assert "refund $24.99." in text and "restocking fee" not in text
 
 
 def test_missing_facts_read_as_a_customer_reads_them(session: Session) -> None:
     ticket = _ticket(session)
     _check(session, ticket, {"decision": "needs_information", "missing": ["purchase_date", "x_y"]})
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     assert variables["missing"] == "the order date, x y"
     text = render_text(_template(session, "needs_information").body, variables)
     assert "reply with the following: the order date, x y." in text
@@ -181,7 +259,7 @@ def test_missing_facts_read_as_a_customer_reads_them(session: Session) -> None:
 def test_a_verdict_is_read_defensively(session: Session, verdict: str) -> None:
     ticket = _ticket(session)
     _check(session, ticket, verdict)
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     assert variables["deadline"] == variables["missing"] == variables["reasons"] == ""
     assert variables["decision"] == "refund"  # from the check's own column
     for template in active_templates(session):
@@ -190,9 +268,9 @@ def test_a_verdict_is_read_defensively(session: Session, verdict: str) -> None:
 
 def test_without_a_verdict_the_category_suggests_and_fields_are_empty(session: Session) -> None:
     ticket = _ticket(session, subject="Wrong Item Received")
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     assert all(variables[name] == "" for name in ("decision", "refund_amount", "missing"))
-    assert suggested_key(session, ticket, active_templates(session)) == "wrong_item_photo_request"
+    assert _suggested(session, ticket) == "wrong_item_photo_request"
 
 
 def test_customer_text_is_a_value_never_template_source(session: Session) -> None:
@@ -201,7 +279,7 @@ def test_customer_text_is_a_value_never_template_source(session: Session) -> Non
         subject="{{ 7*7 }} {% for x in range(3) %}x{% endfor %}",
         sender=("{{ 7*7 }}", "mallory@example.com"),
     )
-    variables = template_variables(session, ticket, agent_name="Bea", store_name="ProCase")
+    variables = _variables(session, ticket)
     text = render_text("Hello {{ customer_name }}, re {{ ticket_number }}", variables)
     assert text == f"Hello {{{{ 7*7 }}}}, re {ticket.number}"
     assert "49" not in text
@@ -362,14 +440,13 @@ def _hidden(html: str, name: str) -> str:
 
 @dataclass
 class Desk:
-    """A signed-in agent's browser, with the composer partial on a page of its own
-    (included the way the ticket page includes it)."""
+    """A signed-in agent's browser on the ticket page, where the composer is."""
 
     client: FlaskClient
     agent: User
 
     def page(self, ticket: Ticket, query: str = "") -> str:
-        return self.client.get(f"/test-composer/{ticket.number}{query}").get_data(as_text=True)
+        return self.client.get(f"/tickets/{ticket.number}{query}").get_data(as_text=True)
 
     def post(self, path: str, page: str, **data: str) -> TestResponse:
         """Submit a form as the browser does, with the CSRF token from `page`."""
@@ -378,18 +455,6 @@ class Desk:
 
 @pytest.fixture
 def desk(web_app: Flask, client: FlaskClient, session: Session) -> Desk:
-    from helpdesk.extensions import db
-
-    @web_app.route("/test-composer/<int:number>")
-    def test_composer(number: int) -> str:
-        ticket = db.session.scalars(select(Ticket).where(Ticket.number == number)).one()
-        return render_template_string(
-            '{% extends "base.html" %}{% block content %}'
-            '{% include "replies/_composer.html" ignore missing %}{% endblock %}',
-            ticket=ticket,
-            last_message_id=_last_id(db.session, ticket),
-        )
-
     agent = make_user(session)
     login(client, agent.email)
     return Desk(client, agent)
@@ -426,7 +491,7 @@ def test_unknown_or_broken_template_shows_a_message_not_a_500(desk: Desk, sessio
     ticket = _ticket(session)
     _template(session, "general").body = "{{ ''.__class__.__mro__ }}"
     session.commit()
-    response = desk.client.get(f"/test-composer/{ticket.number}?template=general")
+    response = desk.client.get(f"/tickets/{ticket.number}?template=general")
     assert response.status_code == 200
     assert "cannot be used" in response.get_data(as_text=True)
     assert "does not exist or is not active" in desk.page(ticket, "?template=nope")

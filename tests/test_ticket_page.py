@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from helpdesk.blobs import store_blob
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Customer, Message, Ticket, TicketEvent, User
+from helpdesk.policy import parse_facts
+from helpdesk.policy_panel.services import record_check
 from helpdesk.tickets.services import TicketError, add_message, change_field, update_ticket
 from tests.factories import make_customer, make_ticket, make_user
 from tests.ingest_helpers import ingest
@@ -480,14 +482,16 @@ def _ticket_with(session: Session, messages: int, agent: User) -> Ticket:
     return ticket
 
 
-def _statements(web_app: Flask, client: FlaskClient, path: str) -> int:
+def _statement_list(web_app: Flask, client: FlaskClient, path: str) -> list[str]:
+    """Every statement the request runs (the view's, the templates', the login's), except
+    the BEGIN our SQLite setup sends itself (PostgreSQL's driver does not send it as one)."""
     with web_app.app_context():
         engine = db.engine
-    count = 0
+    seen: list[str] = []
 
-    def before(*args: Any) -> None:
-        nonlocal count
-        count += 1
+    def before(_conn: Any, _cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)
     try:
@@ -495,7 +499,11 @@ def _statements(web_app: Flask, client: FlaskClient, path: str) -> int:
     finally:
         event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
-    return count
+    return seen
+
+
+def _statements(web_app: Flask, client: FlaskClient, path: str) -> int:
+    return len(_statement_list(web_app, client, path))
 
 
 def test_query_count_is_fixed(web_app: Flask, client: FlaskClient, session: Session) -> None:
@@ -507,3 +515,28 @@ def test_query_count_is_fixed(web_app: Flask, client: FlaskClient, session: Sess
     many = _statements(web_app, client, f"/tickets/{large.number}")
     assert few == many, (few, many)
     assert _statements(web_app, client, f"/tickets/{large.number}?images=1") == many
+    assert many == PAGE_STATEMENTS, many
+
+
+# Every statement of the ticket page without a saved policy check: the signed-in user (1),
+# the ticket (1), load_ticket_page (8), the latest policy check (1) and the preview from
+# the ticket's order (1: a photo among its attachments; it has no order number), the
+# active reply templates (1).
+PAGE_STATEMENTS = 13
+# With a saved check the preview is not built.
+PAGE_STATEMENTS_WITH_CHECK = PAGE_STATEMENTS - 1
+
+
+def test_the_latest_policy_check_is_read_once(
+    web_app: Flask, client: FlaskClient, session: Session
+) -> None:
+    agent = signed_in(client, session)
+    ticket = _ticket_with(session, 3, agent)
+    record_check(session, ticket, parse_facts({"request": "return"}), actor_id=agent.id)
+    session.commit()
+    client.get(f"/tickets/{ticket.number}")  # warm up
+    for path in (f"/tickets/{ticket.number}", f"/tickets/{ticket.number}?template=general"):
+        statements = _statement_list(web_app, client, path)
+        assert len(statements) == PAGE_STATEMENTS_WITH_CHECK, statements
+        reads = [s for s in statements if re.search(r"FROM\s+policy_check\b", s)]
+        assert len(reads) == 1, reads

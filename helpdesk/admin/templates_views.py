@@ -113,7 +113,7 @@ def _edit(form: TemplateForm, template: ReplyTemplate | None) -> Response | tupl
     return page, 400 if problem or form.errors else 200
 
 
-def _sample_variables() -> dict[str, str]:
+def _sample_variables() -> dict[str, object]:
     store = current_app.config.get("HELPDESK_STORE_NAME") or SAMPLE_VARIABLES["store_name"]
     agent = current_user.name or SAMPLE_VARIABLES["agent_name"]
     return {**SAMPLE_VARIABLES, "store_name": store, "agent_name": agent}

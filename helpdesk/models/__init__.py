@@ -5,7 +5,7 @@ from helpdesk.models.base import Base, utcnow
 from helpdesk.models.mailbox import OUTCOMES, FetchedMail, MailboxCursor
 from helpdesk.models.message import DIRECTIONS, Attachment, Blob, Message
 from helpdesk.models.oauth import MailboxOAuth
-from helpdesk.models.order import CHANNELS, PRODUCT_TYPES, Order, OrderItem
+from helpdesk.models.order import Order, OrderItem
 from helpdesk.models.outbox import OUTBOX_STATUSES, OutboxMail
 from helpdesk.models.reply import ApiToken, PolicyCheck, ReplyTemplate
 from helpdesk.models.ticket import (
@@ -22,12 +22,10 @@ from helpdesk.models.user import ROLES, User
 
 __all__ = [
     "CATEGORIES",
-    "CHANNELS",
     "DIRECTIONS",
     "OUTBOX_STATUSES",
     "OUTCOMES",
     "PRIORITIES",
-    "PRODUCT_TYPES",
     "ROLES",
     "STATUSES",
     "ApiToken",

@@ -10,12 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
 
-CHANNELS = ("procase.com", "amazon", "unauthorized_reseller")
-PRODUCT_TYPES = ("standard", "electronic")
-
 
 class Order(Base):
     __tablename__ = "order"
+
+    """`channel` is one of helpdesk.policy.CHANNELS (checked by the order import)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from helpdesk.models import CHANNELS, PRODUCT_TYPES, Attachment, Message, Order, OrderItem, Ticket
+from helpdesk.models import Attachment, Message, Order, OrderItem, Ticket
 from helpdesk.params import ParamError, parse_date
-from helpdesk.policy import FACT_NAMES
+from helpdesk.policy import CHANNELS, FACT_NAMES, PRODUCT_TYPES
 
 COLUMNS = (
     "order_number",

@@ -22,10 +22,19 @@ from helpdesk.policy.facts import (
 )
 from helpdesk.policy.rules import evaluate
 from helpdesk.policy.verdict import DECISIONS, TEMPLATES, Verdict
+from helpdesk.policy.windows import (
+    CREDIT_BUSINESS_DAYS,
+    RESTOCKING_PERCENT,
+    RESTOCKING_RATE,
+    RETURN_WINDOW_DAYS,
+    WARRANTY_MONTHS,
+    cents,
+)
 
 __all__ = [
     "CHANNELS",
     "CONDITIONS",
+    "CREDIT_BUSINESS_DAYS",
     "DECISIONS",
     "FACT_LABELS",
     "FACT_NAMES",
@@ -33,10 +42,15 @@ __all__ = [
     "QUALITY_REASONS",
     "REASONS",
     "REQUESTS",
+    "RESTOCKING_PERCENT",
+    "RESTOCKING_RATE",
+    "RETURN_WINDOW_DAYS",
     "TEMPLATES",
+    "WARRANTY_MONTHS",
     "Facts",
     "FactsError",
     "Verdict",
+    "cents",
     "evaluate",
     "parse_facts",
 ]

@@ -15,7 +15,9 @@ from helpdesk.policy.facts import FACT_LABELS, FACT_NAMES, QUALITY_REASONS, Fact
 from helpdesk.policy.verdict import Verdict
 from helpdesk.policy.windows import (
     CREDIT_BUSINESS_DAYS,
+    RESTOCKING_PERCENT,
     RESTOCKING_RATE,
+    RETURN_WINDOW_DAYS,
     WARRANTY_MONTHS,
     ZERO,
     add_business_days,
@@ -25,6 +27,7 @@ from helpdesk.policy.windows import (
 )
 
 NOT_A_DEFECT = ("changed_mind", "wrong_model", "accidental_order", "wrong_address")
+GUARANTEE = f"{RETURN_WINDOW_DAYS}-day money back guarantee"
 
 
 class _Case:
@@ -93,12 +96,12 @@ def _channel_first(case: _Case, not_eligible: str, rule: Callable[[], Verdict]) 
         return case.verdict("refer_to_amazon", "return_refer_amazon")
     if channel == "unauthorized_reseller":
         case.say(
-            "Bought from an unauthorized reseller: the 30-day money back guarantee covers "
+            f"Bought from an unauthorized reseller: the {GUARANTEE} covers "
             "only orders placed on procase.com. Not eligible."
         )
         return case.verdict("not_eligible", not_eligible, eligible=False)
     if channel == "procase.com":
-        case.say("Bought on procase.com: the 30-day money back guarantee applies.")
+        case.say(f"Bought on procase.com: the {GUARANTEE} applies.")
     verdict = rule()
     if channel is None:
         return case.needs(case.missing("channel", *verdict.missing))
@@ -129,7 +132,8 @@ def _thirty_days(case: _Case, *, exchange: bool) -> Verdict:
         charges = (
             "the customer pays return shipping (no restocking fee: nothing is refunded)"
             if exchange
-            else "a 15% restocking fee and the return shipping cost are deducted from the refund"
+            else f"a {RESTOCKING_PERCENT} restocking fee and the return shipping cost are "
+            "deducted from the refund"
         )
         case.say(
             f"The reason ({f.reason}) is not quality-related: the item must be new, unopened and "
@@ -192,12 +196,12 @@ def _inside_return_window(case: _Case) -> bool | None:
     end = return_window_end(f.purchase_date)
     case.deadline = end
     if f.request_date is None:
-        case.say(f"Purchased {f.purchase_date}; the 30-day window ends {end}.")
+        case.say(f"Purchased {f.purchase_date}; the {RETURN_WINDOW_DAYS}-day window ends {end}.")
         return None
     inside = f.request_date <= end
     where = "inside the window" if inside else "outside the window, not eligible"
     case.say(
-        f"Purchased {f.purchase_date}; the 30-day window ends {end}; "
+        f"Purchased {f.purchase_date}; the {RETURN_WINDOW_DAYS}-day window ends {end}; "
         f"asked on {f.request_date}: {where}."
     )
     return inside
@@ -208,8 +212,9 @@ def _refund_after_fee(case: _Case, price: Decimal, shipping: Decimal) -> tuple[D
     raw = cents(price - fee - shipping)
     refund = max(raw, ZERO)
     sentence = (
-        f"Refund: price ${cents(price)} - restocking fee ${fee} (15% of the price, rounded "
-        f"half-up to cents) - return shipping ${cents(shipping)} = ${raw}."
+        f"Refund: price ${cents(price)} - restocking fee ${fee} "
+        f"({RESTOCKING_PERCENT} of the price, rounded half-up to cents) "
+        f"- return shipping ${cents(shipping)} = ${raw}."
     )
     if raw < ZERO:
         sentence += " That is below zero, so the refund is $0.00."
@@ -248,7 +253,7 @@ def _warranty(case: _Case) -> Verdict:
     if f.reason in NOT_A_DEFECT:
         case.say(
             f"The warranty covers defects, and {f.reason} is not one (reading); "
-            "a 30-day return or exchange may apply instead."
+            f"a {RETURN_WINDOW_DAYS}-day return or exchange may apply instead."
         )
         return case.verdict("not_eligible", "warranty_not_covered", eligible=False)
     if f.reason is not None:

@@ -10,6 +10,8 @@ from dateutil.relativedelta import relativedelta
 RETURN_WINDOW_DAYS = 30
 WARRANTY_MONTHS = {"standard": 3, "electronic": 12}
 RESTOCKING_RATE = Decimal("0.15")
+# The rate as people read it: "15%".
+RESTOCKING_PERCENT = f"{(RESTOCKING_RATE * 100).normalize():f}%"
 CREDIT_BUSINESS_DAYS = (5, 7)
 ZERO = Decimal("0.00")
 _CENT = Decimal("0.01")

@@ -1,4 +1,4 @@
-"""Policy checks on tickets: the last one (or a preview from the order), and saving one.
+"""Policy checks on tickets: the latest one read once (or a preview from the order), saving one.
 
 None of these commit; the caller owns the transaction.
 """
@@ -7,33 +7,85 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import PolicyCheck, Ticket
 from helpdesk.orders.services import facts_for_ticket
 from helpdesk.policy import FACT_NAMES, Facts, FactsError, Verdict, evaluate, parse_facts
-from helpdesk.replies.rendering import latest_policy_check
 from helpdesk.tickets.services import record_event
 
 
-def panel_state(
-    session: Session, ticket: Ticket, tz: str
-) -> tuple[dict[str, object], Verdict, PolicyCheck | None]:
-    """The facts (JSON-ready) and verdict of the last check; without one, a preview from
-    `facts_for_ticket` (a prefilled value that is invalid, e.g. out of order, is left out)."""
+@dataclass(frozen=True)
+class LatestCheck:
+    """A ticket's latest policy check, read once and typed: `check` is the saved row, or None
+    when `facts` and `verdict` are only a preview from the ticket and its order."""
+
+    facts: Facts
+    verdict: Verdict
+    check: PolicyCheck | None
+
+    @property
+    def saved_verdict(self) -> Verdict | None:
+        """The verdict of the saved check (what replies use); None for a preview."""
+        return None if self.check is None else self.verdict
+
+
+def latest_policy_check(session: Session, ticket: Ticket) -> PolicyCheck | None:
+    """The ticket's newest saved check (one query)."""
+    return session.scalar(
+        select(PolicyCheck)
+        .where(PolicyCheck.ticket_id == ticket.id)
+        .order_by(PolicyCheck.created_at.desc(), PolicyCheck.id.desc())
+        .limit(1)
+    )
+
+
+def read_check(check: PolicyCheck) -> LatestCheck:
+    """A saved check as typed values, read defensively: a stored fact no longer valid is left
+    out; an unreadable verdict keeps only the check's own columns (decision and amounts)."""
+    facts = _parse_leniently(_json_object(check.facts))
+    data = _json_object(check.verdict)
+    data.setdefault("decision", check.decision)
+    data.setdefault("template", "")
+    data.setdefault("refund_amount", check.refund_amount)
+    data.setdefault("restocking_fee", check.restocking_fee)
+    try:
+        verdict = Verdict.from_dict(data)
+    except (ValueError, ArithmeticError):
+        verdict = Verdict(
+            decision=check.decision,
+            template="",
+            refund_amount=check.refund_amount,
+            restocking_fee=check.restocking_fee,
+        )
+    return LatestCheck(facts, verdict, check)
+
+
+def _json_object(text: str | None) -> dict[str, object]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def saved_check(session: Session, ticket: Ticket) -> LatestCheck | None:
+    """The latest saved check, typed; None when the ticket has none."""
     check = latest_policy_check(session, ticket)
-    if check is not None:
-        facts = json.loads(check.facts)
-        return facts, Verdict.from_dict(json.loads(check.verdict)), check
+    return None if check is None else read_check(check)
+
+
+def latest_check(session: Session, ticket: Ticket, tz: str) -> LatestCheck:
+    """The latest saved check; without one, a preview from `facts_for_ticket` (a prefilled
+    value that is invalid, e.g. out of order, is left out)."""
+    saved = saved_check(session, ticket)
+    if saved is not None:
+        return saved
     parsed = _parse_leniently(facts_for_ticket(session, ticket, tz))
-    return parsed.to_dict(), evaluate(parsed), None
-
-
-def latest_verdict(session: Session, ticket: Ticket, tz: str) -> tuple[dict[str, object], Verdict]:
-    """The facts and verdict the panel shows: the last saved check, or the preview."""
-    facts, verdict, _ = panel_state(session, ticket, tz)
-    return facts, verdict
+    return LatestCheck(parsed, evaluate(parsed), None)
 
 
 def record_check(

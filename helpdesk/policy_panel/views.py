@@ -1,4 +1,4 @@
-"""GET/POST /tickets/<number>/policy, and `policy_panel_context(ticket)` for the ticket page."""
+"""GET/POST /tickets/<number>/policy, and `policy_panel_context` for the ticket page."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from helpdesk.models import Ticket
 from helpdesk.policy import FACT_LABELS
 from helpdesk.policy_panel import bp
 from helpdesk.policy_panel.forms import PolicyFactsForm, form_data
-from helpdesk.policy_panel.services import panel_state, record_check
+from helpdesk.policy_panel.services import LatestCheck, latest_check, record_check
 from helpdesk.tickets.lookup import viewable_ticket_or_404
 
 DECISION_LABELS = {
@@ -28,21 +28,21 @@ DECISION_LABELS = {
 }
 
 
-@bp.app_template_global()
 def policy_panel_context(
-    ticket: Ticket, form: PolicyFactsForm | None = None
+    ticket: Ticket, latest: LatestCheck, form: PolicyFactsForm | None = None
 ) -> dict[str, Any] | None:
-    """What templates/policy/_panel.html renders; None when the user may not work tickets."""
+    """What templates/policy/_panel.html renders (no query); None when the user may not
+    work tickets."""
     if not can_work_tickets(current_user):
         return None
-    facts, verdict, check = panel_state(db.session, ticket, current_app.config["HELPDESK_TIMEZONE"])
+    verdict = latest.verdict
     if form is None:
-        form = PolicyFactsForm(formdata=None, data=form_data(facts))
+        form = PolicyFactsForm(formdata=None, data=form_data(latest.facts.to_dict()))
     return {
         "ticket": ticket,
         "form": form,
         "verdict": verdict,
-        "check": check,
+        "check": latest.check,
         "action": url_for("policy_panel.check", number=ticket.number),
         "fact_labels": FACT_LABELS,
         "decision_label": DECISION_LABELS.get(verdict.decision, verdict.decision),
@@ -54,11 +54,13 @@ def policy_panel_context(
 def check(number: int) -> str | Response | tuple[str, int]:
     ticket = viewable_ticket_or_404(number)
     require(can_work_tickets, current_user)
+    latest = latest_check(db.session, ticket, current_app.config["HELPDESK_TIMEZONE"])
     if request.method == "GET":
-        return render_template("policy/page.html", ticket=ticket)
+        panel = policy_panel_context(ticket, latest)
+        return render_template("policy/page.html", ticket=ticket, panel=panel)
     form = PolicyFactsForm()
     if not form.validate_on_submit() or form.facts is None:
-        panel = policy_panel_context(ticket, form)
+        panel = policy_panel_context(ticket, latest, form)
         return render_template("policy/page.html", ticket=ticket, panel=panel), 400
     _, verdict = record_check(db.session, ticket, form.facts, actor_id=current_user.id)
     db.session.commit()

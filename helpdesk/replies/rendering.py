@@ -5,22 +5,15 @@ Text from customers only ever enters as values, never as template source.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from jinja2 import Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SecurityError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from helpdesk.models import (
-    PolicyCheck,
-    ReplyTemplate,
-    Ticket,
-)
+from helpdesk.models import ReplyTemplate, Ticket
+from helpdesk.policy import Verdict
 from helpdesk.replies.errors import TemplateProblem
 from helpdesk.replies.sandbox import BoundedSandbox, render
 
@@ -38,21 +31,23 @@ VERDICT_FIELDS = (
 
 TICKET_FIELDS = ("customer_name", "ticket_number", "order_number", "agent_name", "store_name")
 
-# What the template editor's preview fills in: a return the policy accepts.
-SAMPLE_VARIABLES = {
+# What the template editor's preview fills in: a quality-related return the policy accepts
+# (a full refund, no restocking fee, the store pays return shipping).
+SAMPLE_VARIABLES: dict[str, str | Decimal] = {
     "customer_name": "Alex Kim",
     "ticket_number": "1042",
     "order_number": "112-4478120-5533219",
     "agent_name": "Sam Rivera",
     "store_name": "ProCase",
-    "decision": "eligible",
+    "decision": "refund",
     "refund_amount": "24.99",
-    "restocking_fee": "0.00",
-    "return_shipping_paid_by": "customer",
+    "restocking_fee": Decimal("0.00"),
+    "return_shipping_paid_by": "store",
     "deadline": "April 9, 2026",
     "refund_expected_by": "April 2, 2026",
     "missing": "a photo of the item",
-    "reasons": "- Returned within 30 days of delivery\n- Unused, in its original packaging",
+    "reasons": "- Bought on procase.com: the 30-day money back guarantee applies.\n"
+    "- Refund: the full price $24.99; no restocking fee.",
 }
 
 
@@ -62,13 +57,13 @@ VARIABLES = TICKET_FIELDS + VERDICT_FIELDS
 MAX_BODY = 20_000
 
 
-# The facts a verdict may list as missing (helpdesk/policy), as a customer reads them;
-# any other name prints with its underscores as spaces.
+# The facts a verdict may list as missing (helpdesk/policy.FACT_NAMES), as a customer
+# reads them; tests check that every fact has one and no other name does.
 FACT_LABELS = {
     "request": "whether you would like a refund, an exchange or a replacement",
     "reason": "the reason for your request",
     "channel": "where you bought the item",
-    "product_type": "the product name",
+    "product_type": "whether the product is an electronic device or a standard accessory",
     "product_name": "the product name",
     "order_number": "your order ID",
     "purchase_date": "the order date",
@@ -79,7 +74,6 @@ FACT_LABELS = {
     "return_shipping_cost": "the return shipping cost",
     "has_photo": "a photo of the item you received",
     "wants_refund": "whether you would like your money back",
-    "problem": "a description of the problem",
 }
 
 
@@ -103,7 +97,7 @@ def check_template(body: str) -> Template:
     return template
 
 
-def render_text(body: str, variables: Mapping[str, str]) -> str:
+def render_text(body: str, variables: Mapping[str, object]) -> str:
     """Render a template body with `variables` as values; errors become TemplateProblem."""
     template = check_template(body)
     try:
@@ -118,102 +112,59 @@ def render_text(body: str, variables: Mapping[str, str]) -> str:
         raise TemplateProblem(f"The template could not be rendered: {exc}") from None
 
 
-def latest_policy_check(session: Session, ticket: Ticket) -> PolicyCheck | None:
-    return session.scalar(
-        select(PolicyCheck)
-        .where(PolicyCheck.ticket_id == ticket.id)
-        .order_by(PolicyCheck.created_at.desc(), PolicyCheck.id.desc())
-        .limit(1)
-    )
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.quantize(Decimal('0.01'))}"
 
 
-def verdict_of(check: PolicyCheck | None) -> dict[str, Any]:
-    """The check's verdict JSON as a dict; anything unreadable is an empty dict."""
-    if check is None:
-        return {}
-    try:
-        data = json.loads(check.verdict or "")
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def _day(value: date | None) -> str:
+    return "" if value is None else f"{value:%B} {value.day}, {value.year}"
 
 
-def _money(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
-    except (InvalidOperation, ValueError):
-        return str(value)
+def _missing(names: tuple[str, ...]) -> str:
+    return ", ".join(FACT_LABELS.get(n, n.replace("_", " ")) for n in names)
 
 
-def _day(value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        day = date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)
-    return f"{day:%B} {day.day}, {day.year}"
+def verdict_variables(verdict: Verdict | None) -> dict[str, str | Decimal]:
+    """The verdict's fields as text; without a verdict every field is an empty string.
 
-
-def _item_text(item: Any) -> str:
-    if isinstance(item, dict):
-        for name in ("text", "message", "reason", "detail", "fact", "name"):
-            if item.get(name):
-                return str(item[name])
-    return "" if item is None else str(item)
-
-
-def _missing(value: Any) -> str:
-    items = value if isinstance(value, list | tuple) else [value] if value else []
-    labels = [FACT_LABELS.get(_item_text(i), _item_text(i).replace("_", " ")) for i in items]
-    return ", ".join(dict.fromkeys(label for label in labels if label))
-
-
-def _reasons(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "\n".join(f"- {_item_text(r)}" for r in value if _item_text(r))
-    return _item_text(value)
-
-
-def verdict_variables(check: PolicyCheck | None) -> dict[str, str]:
-    """The verdict's fields as text; a field the verdict lacks is an empty string."""
-    verdict = verdict_of(check)
-    if check is not None:
-        verdict.setdefault("decision", check.decision)
-        verdict.setdefault("refund_amount", check.refund_amount)
-        verdict.setdefault("restocking_fee", check.restocking_fee)
-    paid_by = verdict.get("return_shipping_paid_by")
+    `restocking_fee` is a Decimal (it prints as "0.00") so that `{% if restocking_fee %}`
+    is false when no fee is charged, also in templates stored before this was so.
+    """
+    if verdict is None:
+        return dict.fromkeys(VERDICT_FIELDS, "")
+    fee = verdict.restocking_fee
     return {
-        "decision": _item_text(verdict.get("decision")),
-        "refund_amount": _money(verdict.get("refund_amount")),
-        "restocking_fee": _money(verdict.get("restocking_fee")),
-        "return_shipping_paid_by": "" if paid_by is None else str(paid_by),
-        "deadline": _day(verdict.get("deadline")),
-        "refund_expected_by": _day(verdict.get("refund_expected_by")),
-        "missing": _missing(verdict.get("missing")),
-        "reasons": _reasons(verdict.get("reasons")),
+        "decision": verdict.decision,
+        "refund_amount": _money(verdict.refund_amount),
+        "restocking_fee": "" if fee is None else fee.quantize(Decimal("0.01")),
+        "return_shipping_paid_by": verdict.return_shipping_paid_by or "",
+        "deadline": _day(verdict.deadline),
+        "refund_expected_by": _day(verdict.refund_expected_by),
+        "missing": _missing(verdict.missing),
+        "reasons": "\n".join(f"- {r}" for r in verdict.reasons),
     }
 
 
 def template_variables(
-    session: Session, ticket: Ticket, *, agent_name: str, store_name: str
-) -> dict[str, str]:
-    """Every variable a template may use, all plain strings."""
+    ticket: Ticket, verdict: Verdict | None, *, agent_name: str, store_name: str
+) -> dict[str, str | Decimal]:
+    """Every variable a template may use: strings, and the fee as a Decimal.
+
+    `verdict` is the ticket's latest saved verdict (LatestCheck.saved_verdict), or None.
+    """
     return {
         "customer_name": ticket.customer.name or "",
         "ticket_number": str(ticket.number),
         "order_number": ticket.order_number or "",
         "agent_name": agent_name,
         "store_name": store_name,
-        **verdict_variables(latest_policy_check(session, ticket)),
+        **verdict_variables(verdict),
     }
 
 
-def uses_verdict(template: ReplyTemplate, verdict: Mapping[str, Any]) -> bool:
+def uses_verdict(template: ReplyTemplate, verdict: Verdict) -> bool:
     """Whether replying with `template` applies the verdict: suggested by it, or uses it."""
-    if verdict.get("template") == template.key:
+    if verdict.template == template.key:
         return True
     try:
         names = meta.find_undeclared_variables(_ENV.parse(template.body))

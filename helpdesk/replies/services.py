@@ -23,8 +23,9 @@ from helpdesk.models import (
 )
 from helpdesk.outbox import sender
 from helpdesk.outbox.services import queue_reply_message
+from helpdesk.policy_panel.services import saved_check
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
-from helpdesk.replies.rendering import latest_policy_check, uses_verdict, verdict_of
+from helpdesk.replies.rendering import uses_verdict
 from helpdesk.replies.sandbox import MAX_TEXT
 from helpdesk.tickets.services import add_message, change_status, record_event
 
@@ -143,10 +144,11 @@ def send_reply(
 
 
 def _mark_applied(session: Session, ticket: Ticket, template_key: str) -> None:
-    check = latest_policy_check(session, ticket)
+    latest = saved_check(session, ticket)
     template = session.scalar(select(ReplyTemplate).where(ReplyTemplate.key == template_key))
-    if check is not None and template is not None and uses_verdict(template, verdict_of(check)):
-        check.applied = True
+    if latest is not None and template is not None and uses_verdict(template, latest.verdict):
+        assert latest.check is not None
+        latest.check.applied = True
 
 
 def add_note(session: Session, ticket: Ticket, *, author: User, text: str) -> Message:
@@ -173,16 +175,6 @@ def add_note(session: Session, ticket: Ticket, *, author: User, text: str) -> Me
 def last_message_id(session: Session, ticket: Ticket) -> int | None:
     """The newest message's id: what an agent has seen when replying (see NewMessagesSince)."""
     return session.scalar(select(func.max(Message.id)).where(Message.ticket_id == ticket.id))
-
-
-def failed_mail(session: Session, ticket: Ticket) -> list[OutboxMail]:
-    return list(
-        session.scalars(
-            select(OutboxMail)
-            .where(OutboxMail.ticket_id == ticket.id, OutboxMail.status == "failed")
-            .order_by(OutboxMail.id)
-        )
-    )
 
 
 def retry_mail(session: Session, row: OutboxMail, *, actor_id: int | None) -> bool:

@@ -13,14 +13,10 @@ from helpdesk.models import (
     Ticket,
     utcnow,
 )
+from helpdesk.policy import Verdict
 from helpdesk.replies.defaults import DEFAULT_TEMPLATES
 from helpdesk.replies.errors import ReplyError
-from helpdesk.replies.rendering import (
-    SAMPLE_VARIABLES,
-    latest_policy_check,
-    render_text,
-    verdict_of,
-)
+from helpdesk.replies.rendering import SAMPLE_VARIABLES, render_text
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
@@ -35,12 +31,13 @@ def active_templates(session: Session) -> list[ReplyTemplate]:
     )
 
 
-def suggested_key(session: Session, ticket: Ticket, templates: list[ReplyTemplate]) -> str | None:
-    """The latest verdict's template if active, else the first for the ticket's category."""
+def suggested_key(
+    ticket: Ticket, verdict: Verdict | None, templates: list[ReplyTemplate]
+) -> str | None:
+    """The saved verdict's template if active, else the first for the ticket's category."""
     keys = {t.key for t in templates}
-    wanted = verdict_of(latest_policy_check(session, ticket)).get("template")
-    if isinstance(wanted, str) and wanted in keys:
-        return wanted
+    if verdict is not None and verdict.template in keys:
+        return verdict.template
     for template in templates:
         if template.category == ticket.category:
             return template.key

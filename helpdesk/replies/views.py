@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.models import Message, OutboxMail, ReplyTemplate, Ticket
+from helpdesk.policy import Verdict
 from helpdesk.replies import bp
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
 from helpdesk.replies.forms import NoteForm, ReplyForm, RetryForm
@@ -20,7 +21,6 @@ from helpdesk.replies.services import (
     REPLY_STATUSES,
     ReplySettings,
     add_note,
-    failed_mail,
     last_message_id,
     retry_mail,
     send_reply,
@@ -57,16 +57,15 @@ def _groups(
     return first + list(groups.items())
 
 
-@bp.app_template_global()
 def reply_composer(
-    ticket: Ticket, outbox: list[OutboxMail] | None = None, seen_id: int | None = None
+    ticket: Ticket, verdict: Verdict | None, outbox: list[OutboxMail], seen_id: int | None
 ) -> Composer:
     """Templates (suggested first), the `?template=` choice rendered, and failed mail.
 
-    `outbox` (the ticket's rows) and `seen_id` (its newest message) are what the ticket page
-    loaded already; without them they are queried."""
+    The ticket page passes what it loaded: the saved verdict (LatestCheck.saved_verdict),
+    the ticket's outgoing mail and its newest message id; only the templates are queried."""
     templates = active_templates(db.session)
-    suggested = suggested_key(db.session, ticket, templates)
+    suggested = suggested_key(ticket, verdict, templates)
     wanted = request.args.get("template", "")
     chosen = next((t for t in templates if t.key == wanted), None)
     text, error = "", None
@@ -74,8 +73,8 @@ def reply_composer(
         error = "That template does not exist or is not active."
     elif chosen is not None:
         variables = template_variables(
-            db.session,
             ticket,
+            verdict,
             agent_name=current_user.name,
             store_name=current_app.config["HELPDESK_STORE_NAME"],
         )
@@ -90,12 +89,8 @@ def reply_composer(
         text=text,
         error=error,
         agent_name=current_user.name,
-        failed=(
-            failed_mail(db.session, ticket)
-            if outbox is None
-            else [row for row in outbox if row.status == "failed"]
-        ),
-        last_message_id=last_message_id(db.session, ticket) if seen_id is None else seen_id,
+        failed=[row for row in outbox if row.status == "failed"],
+        last_message_id=seen_id,
     )
 
 

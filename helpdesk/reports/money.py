@@ -6,17 +6,14 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import PolicyCheck, Ticket
-
-QUALITY_REASONS = {"defective", "missing_item", "wrong_item", "our_error"}
-FEE_RATE = Decimal("0.15")
-CENT = Decimal("0.01")
+from helpdesk.policy import QUALITY_REASONS, RESTOCKING_RATE, cents
 
 
 @dataclass
@@ -58,9 +55,7 @@ def _add(row: MoneyRow, facts: dict[str, Any], verdict: dict[str, Any], check: P
         row.refund_count += 1
         row.fees_charged += _decimal(check.restocking_fee)
         if facts.get("request") == "return" and facts.get("reason") in QUALITY_REASONS:
-            row.fees_waived += (_decimal(facts.get("price")) * FEE_RATE).quantize(
-                CENT, rounding=ROUND_HALF_UP
-            )
+            row.fees_waived += cents(_decimal(facts.get("price")) * RESTOCKING_RATE)
     elif decision == "replacement" and facts.get("request") == "warranty":
         row.replacements += 1
 

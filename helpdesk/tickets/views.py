@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -8,7 +8,10 @@ from werkzeug.wrappers import Response
 from helpdesk.access import can_view_ticket, can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Blob, Message, Ticket, utcnow
+from helpdesk.policy_panel.services import latest_check
+from helpdesk.policy_panel.views import policy_panel_context
 from helpdesk.redirects import safe_next
+from helpdesk.replies.views import reply_composer
 from helpdesk.security import allow_remote_images
 from helpdesk.tickets import bp
 from helpdesk.tickets.files import image_type
@@ -109,9 +112,12 @@ def show(number: int) -> str:
     )
     if load_remote and page.remote_images:
         allow_remote_images()
+    latest = latest_check(db.session, ticket, current_app.config["HELPDESK_TIMEZONE"])
     return render_template(
         "tickets/show.html",
         page=page,
+        panel=policy_panel_context(ticket, latest),
+        reply_box=reply_composer(ticket, latest.saved_verdict, page.outbox, page.last_message_id),
         ticket=ticket,
         customer=ticket.customer,
         messages=page.messages,
