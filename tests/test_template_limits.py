@@ -63,7 +63,7 @@ def test_ordinary_templates_still_render() -> None:
         "{% macro m(x) %}[{{ x|center(7) }}]{% endmacro %}{{ m('ok') }}\n{{ reasons|indent(2) }}"
     )
     text = render_text(body, SAMPLE_VARIABLES)
-    assert text.startswith("Hello Alex Kim, ab 012 0, 1, 2 a-5 ProCase![   ok  ]\n- Returned")
+    assert text.startswith("Hello Alex Kim, ab 012 0, 1, 2 a-5 ProCase![   ok  ]\n- Bought on")
 
 
 def test_a_recursive_template_leaves_the_ticket_page_working(
