@@ -171,11 +171,11 @@ def run_case(name: str, kind: str) -> dict[str, object]:
     from flask import current_app
     from sqlalchemy import func, select
 
-    from helpdesk.settings import load_config
     from helpdesk import create_app
     from helpdesk.categories import load_rules, seed_rules
     from helpdesk.extensions import db
     from helpdesk.models import Attachment, Base, Ticket
+    from helpdesk.settings import load_config
     from mail_ingest.route import MailSource, ingest_raw
     from mail_ingest.settings import IngestSettings
     from tests.factories import PASSWORD, make_user

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jinja2 import Template, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -112,7 +113,7 @@ def check_template(body: str) -> Template:
         template = _ENV.from_string(tree)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"Template error on line {exc.lineno}: {exc.message}") from None
-    if tree.find(nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
+    if any(tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport))):
         raise TemplateProblem("A reply template cannot extend, include or import others.")
     return template
 
