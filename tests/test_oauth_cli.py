@@ -77,8 +77,10 @@ def test_connect_with_a_loopback_redirect(env: dict[str, str], session: Session)
 def test_a_pasted_address_from_another_connect_is_refused(
     env: dict[str, str], session: Session
 ) -> None:
-    _, url = start_connect([], env)  # an earlier attempt, abandoned
+    earlier, url = start_connect([], env)  # an earlier attempt, abandoned
     stale = consent(url)
+    earlier.kill()
+    earlier.communicate()
     proc, _ = start_connect([], env)
     _, err = proc.communicate(stale + "\n", timeout=60)
     assert proc.returncode != 0
