@@ -66,11 +66,16 @@ def test_connect_with_the_pasted_address(env: dict[str, str], session: Session) 
 def test_connect_with_a_loopback_redirect(env: dict[str, str], session: Session) -> None:
     port = free_port()
     proc, url = start_connect(["--listen", "--port", str(port)], env)
-    assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2F" in url
-    page = requests.get(url, timeout=30)  # the browser follows the redirect to the CLI
-    assert page.text == "Connected: you can close this page."
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
+    try:
+        assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2F" in url
+        page = requests.get(url, timeout=30)  # the browser follows the redirect to the CLI
+        assert page.text == "Connected: you can close this page."
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert stored_token(session)
 
 
