@@ -58,7 +58,9 @@ def _strip_comments(value: str) -> str:
 
 def _split(value: str) -> list[str]:
     """Split at semicolons outside quoted strings."""
-    parts, current, quoted, escaped = [], [], False, False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted, escaped = False, False
     for char in value:
         if char == '"' and not escaped:
             quoted = not quoted

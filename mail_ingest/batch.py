@@ -107,14 +107,16 @@ class IngestBatch:
                     FetchedMail.mailbox == self.mailbox, FetchedMail.content_key.in_(keys)
                 )
             ):
-                self.content[row.content_key] = row
+                if row.content_key is not None:  # always: selected by key
+                    self.content[row.content_key] = row
         if ids:
             for message_pk, message_id, ticket in s.execute(
                 select(Message.id, Message.message_id, Ticket)
                 .join(Ticket, Ticket.id == Message.ticket_id)
                 .where(Message.message_id.in_(ids))
             ).unique():
-                self._remember_id(message_id, message_pk, ticket)
+                if message_id is not None:  # always: selected by Message-ID
+                    self._remember_id(message_id, message_pk, ticket)
         if numbers:
             for ticket in s.scalars(select(Ticket).where(Ticket.number.in_(numbers))).unique():
                 self.ticket_by_number[ticket.number] = ticket

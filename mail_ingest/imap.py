@@ -5,6 +5,7 @@ Only imapclient calls live here, so the poller's logic can be read without them.
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ class ImapConfig:
 
 
 def connect(cfg: ImapConfig) -> IMAPClient:
+    """A logged-in client. On any failure the connection is closed, then the error raised."""
+    client: IMAPClient | None = None
+    connected = False
     try:
         client = IMAPClient(
             cfg.host,
@@ -74,6 +78,7 @@ def connect(cfg: ImapConfig) -> IMAPClient:
         if cfg.security == "starttls":
             client.starttls(ssl.create_default_context())
         _login(client, cfg)
+        connected = True
     except LoginError as exc:
         raise MailboxUnavailable(
             f"login to {cfg.host}:{cfg.port} as {cfg.username} failed: {_text(exc)}"
@@ -82,7 +87,16 @@ def connect(cfg: ImapConfig) -> IMAPClient:
         raise MailboxUnavailable(
             f"cannot reach IMAP server {cfg.host}:{cfg.port}: {_text(exc)}"
         ) from None
+    finally:
+        if client is not None and not connected:
+            _close(client)
     return client
+
+
+def _close(client: IMAPClient) -> None:
+    """Close the socket of a client that is not logged in (no LOGOUT to send)."""
+    with contextlib.suppress(OSError, IMAPClientError):
+        client._imap.shutdown()  # imaplib's: IMAPClient.shutdown() would log a line
 
 
 def _login(client: IMAPClient, cfg: ImapConfig) -> None:

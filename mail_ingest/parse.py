@@ -654,8 +654,10 @@ def _payload_bytes(part: Message) -> bytes:
     if isinstance(payload, list):  # message/* parts: serialise the embedded message(s)
         chunks = []
         for sub in payload:
+            if not isinstance(sub, Message):
+                continue
             try:
-                chunks.append(sub.as_bytes() if isinstance(sub, Message) else bytes(sub))
+                chunks.append(sub.as_bytes())
             except Exception:
                 continue
         return b"\n".join(chunks)
@@ -688,12 +690,12 @@ def _filename(part: Message) -> str | None:
         for name, value in raw:
             target[name] = _raw_header_to_str(value)
     try:
-        name = target.get_filename()
+        filename = target.get_filename()
     except Exception:
         return None
-    if name is None:
+    if filename is None:
         return None
-    return _decode_rfc2047(_raw_header_to_str(name))
+    return _decode_rfc2047(_raw_header_to_str(filename))
 
 
 def _recover_multipart(part: Message) -> Message | None:

@@ -66,19 +66,26 @@ def test_connect_with_the_pasted_address(env: dict[str, str], session: Session) 
 def test_connect_with_a_loopback_redirect(env: dict[str, str], session: Session) -> None:
     port = free_port()
     proc, url = start_connect(["--listen", "--port", str(port)], env)
-    assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2F" in url
-    page = requests.get(url, timeout=30)  # the browser follows the redirect to the CLI
-    assert page.text == "Connected: you can close this page."
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
+    try:
+        assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2F" in url
+        page = requests.get(url, timeout=30)  # the browser follows the redirect to the CLI
+        assert page.text == "Connected: you can close this page."
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert stored_token(session)
 
 
 def test_a_pasted_address_from_another_connect_is_refused(
     env: dict[str, str], session: Session
 ) -> None:
-    _, url = start_connect([], env)  # an earlier attempt, abandoned
+    earlier, url = start_connect([], env)  # an earlier attempt, abandoned
     stale = consent(url)
+    earlier.kill()
+    earlier.communicate()
     proc, _ = start_connect([], env)
     _, err = proc.communicate(stale + "\n", timeout=60)
     assert proc.returncode != 0

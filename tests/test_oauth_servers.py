@@ -43,15 +43,25 @@ def test_dovecot_takes_xoauth2_and_oauthbearer_and_refuses_expired_tokens(
 ) -> None:
     oauth_server.expires_in = 1
     token = _app_token(oauth_server)
-    capabilities = _imap(oauth_imap_server).capabilities()
-    assert b"AUTH=XOAUTH2" in capabilities and b"AUTH=OAUTHBEARER" in capabilities
-    _imap(oauth_imap_server).oauth2_login("support", token)
-    _imap(oauth_imap_server).oauthbearer_login("support", token)
-    with pytest.raises(LoginError):
-        _imap(oauth_imap_server).oauth2_login("someone-else", token)
-    time.sleep(1.1)
-    with pytest.raises(LoginError):
-        _imap(oauth_imap_server).oauth2_login("support", token)
+    clients: list[IMAPClient] = []
+
+    def imap() -> IMAPClient:
+        clients.append(_imap(oauth_imap_server))
+        return clients[-1]
+
+    try:
+        capabilities = imap().capabilities()
+        assert b"AUTH=XOAUTH2" in capabilities and b"AUTH=OAUTHBEARER" in capabilities
+        imap().oauth2_login("support", token)
+        imap().oauthbearer_login("support", token)
+        with pytest.raises(LoginError):
+            imap().oauth2_login("someone-else", token)
+        time.sleep(1.1)
+        with pytest.raises(LoginError):
+            imap().oauth2_login("support", token)
+    finally:
+        for client in clients:
+            client.shutdown()
 
 
 def test_authorization_code_needs_pkce_and_refresh_tokens_rotate(

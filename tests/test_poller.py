@@ -242,11 +242,12 @@ def test_ingest_runs_until_sigterm_and_picks_up_new_mail(
             time.sleep(0.2)
         assert count(session, Ticket) == 2  # IDLE woke it long before the 30 s poll
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+        proc.communicate(timeout=20)
         assert proc.returncode == 0
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate()
 
 
 def test_run_forever_reconnects_after_the_server_goes_away(

@@ -436,7 +436,9 @@ def test_page_has_no_inline_script_or_style_and_labelled_controls(
         control_id = re.search(r'\bid="([^"]+)"', control)
         assert control_id and f'for="{control_id.group(1)}"' in page, control
     assert "Keyboard shortcuts" in page
-    assert client.get("/static/shortcuts.js").status_code == 200
+    script = client.get("/static/shortcuts.js")
+    script.close()  # streamed from an open file
+    assert script.status_code == 200
 
 
 def test_missing_ticket_is_404(client: FlaskClient, session: Session) -> None:

@@ -132,6 +132,7 @@ def test_unexpected_error_shows_no_stack_trace(web_app: Flask, client: FlaskClie
 def test_security_headers_on_every_response(client: FlaskClient) -> None:
     for path in ("/login", "/static/app.css", "/no-such-page"):
         response = client.get(path)
+        response.close()  # a static file is streamed from an open file
         csp = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
         assert "frame-ancestors 'none'" in csp

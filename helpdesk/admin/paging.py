@@ -18,7 +18,7 @@ class IdPage:
 
 def id_page(
     session: Session,
-    query: Select[Any],
+    query: Select[*tuple[Any, ...]],
     id_column: InstrumentedAttribute[int],
     before: int | None,
     after: int | None,

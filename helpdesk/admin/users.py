@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.audit import record_audit
@@ -72,12 +73,13 @@ def deactivate_user(
     if user.role == "admin":
         _keep_an_admin(session, user)
     user.active = False
-    revoked = session.execute(
+    result = session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    revoked = cast("CursorResult[Any]", result).rowcount
     record_audit(
         session, actor_id, "user.deactivate", "user", user.id, email=user.email, tokens=revoked
     )

@@ -25,7 +25,7 @@ def outbox_statuses(
     )
     if message_ids is not None:
         stmt = stmt.where(OutboxMail.message_pk.in_(message_ids))
-    return {pk: status for pk, status in session.execute(stmt)}
+    return {pk: status for pk, status in session.execute(stmt) if pk is not None}
 
 
 def messages_json(

@@ -36,7 +36,7 @@ def _account_key() -> str:
     deduct_when=_failed,
     error_message=TOO_MANY,
 )
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("tickets.index"))
     form = LoginForm()

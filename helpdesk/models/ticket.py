@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from helpdesk.models.user import User
 
 STATUSES = ("new", "open", "pending", "solved", "closed")
 OPEN_STATUSES = ("new", "open", "pending")
@@ -84,7 +88,7 @@ class Ticket(Base):
     policy_deadline: Mapped[date | None]
 
     customer: Mapped[Customer] = relationship(lazy="joined")
-    assignee: Mapped[User | None] = relationship(lazy="joined")  # noqa: F821
+    assignee: Mapped[User | None] = relationship(lazy="joined")
 
 
 class TicketEvent(Base):

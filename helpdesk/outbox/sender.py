@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import smtplib
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from flask_mail import Message as MailMessage
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import mail as mail_ext
@@ -92,7 +92,7 @@ def fail_stale(session: Session) -> int:
         )
     )
     session.commit()
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def claim_due(session: Session, limit: int = 50) -> list[int]:
@@ -113,7 +113,7 @@ def claim_due(session: Session, limit: int = 50) -> list[int]:
             .values(status="sending", claimed_at=now, attempts=OutboxMail.attempts + 1)
         )
         session.commit()
-        if result.rowcount == 1:
+        if cast("CursorResult[Any]", result).rowcount == 1:
             claimed.append(row_id)
     return claimed
 
@@ -154,6 +154,7 @@ def _open() -> object:
         config = current_app.config
         user = str(config.get("MAIL_USERNAME") or config.get("IMAP_USERNAME") or "")
         try:
+            assert connection.host is not None  # connect() opened it
             xoauth2_login(connection.host, user, tokens)
         except BaseException:
             _drop(connection)
@@ -186,7 +187,8 @@ def send_due(session: Session, limit: int = 50) -> dict[str, int]:
                 raise
             except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                 error = _classify(exc)
-                connection = _drop(connection)
+                _drop(connection)
+                connection = None
             row = _claimed_row(session, row_id)
             _finish(session, row, error)
             if error is None:

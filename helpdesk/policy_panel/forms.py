@@ -22,7 +22,7 @@ try:
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # WTForms before 3.3 takes (value, label) pairs
 
-    def SelectChoice(value: str, label: str) -> tuple[str, str]:  # type: ignore[no-redef]
+    def SelectChoice(value: str, label: str) -> tuple[str, str]:
         return (value, label)
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from jinja2 import Template, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 
 from helpdesk.models import ReplyTemplate, Ticket
 from helpdesk.policy import Verdict
@@ -92,7 +92,7 @@ def check_template(body: str) -> Template:
         raise TemplateProblem(f"Template error on line {exc.lineno}: {exc.message}") from None
     except (RecursionError, MemoryError):
         raise TemplateProblem("The template is nested too deeply.") from None
-    if tree.find(nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport):
+    if any(tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport))):
         raise TemplateProblem("A reply template cannot extend, include or import others.")
     return template
 

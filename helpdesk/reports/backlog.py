@@ -86,7 +86,9 @@ def _counts(session: Session, now: datetime, result: Backlog) -> None:
         else:
             result.waiting_on_customer += count
     ids = [i for i in per_assignee if i is not None]
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    names: dict[int | None, str] = dict(
+        session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()
+    )
     by_name: dict[str, int] = defaultdict(int)
     for assignee_id, count in per_assignee.items():
         by_name[names.get(assignee_id, "Unassigned")] += count
@@ -118,5 +120,6 @@ def backlog(session: Session, now: datetime, oldest: int = 10) -> Backlog:
             "waiting_hours": round((now - w).total_seconds() / 3600, 1),
         }
         for n, s, w, e in rows
+        if w is not None  # always: the query keeps waiting tickets only
     ]
     return result

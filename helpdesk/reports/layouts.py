@@ -5,6 +5,7 @@ Times are shown in the store's time zone; ticket columns hold ticket numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -32,10 +33,12 @@ def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
         "Open tickets by category and status",
         [Column("Category"), *statuses, Column("Total", COUNT)],
     )
+    numbers: list[list[int]] = []
     for category, counts in sorted(report.by_category_status.items()):
         row = [counts.get(s, 0) for s in OPEN_STATUSES]
-        by_status.rows.append([category, *row, sum(row)])
-    totals = [sum(r[i] for r in by_status.rows) for i in range(1, len(OPEN_STATUSES) + 2)]
+        numbers.append([*row, sum(row)])
+        by_status.rows.append([category, *numbers[-1]])
+    totals = [sum(r[i] for r in numbers) for i in range(len(OPEN_STATUSES) + 1)]
     by_status.footer = ["Total", *totals]
     oldest = Table(
         "oldest_waiting",
@@ -87,7 +90,7 @@ def _timing_table(key: str, title: str, first: str, timings: dict[str, Timing]) 
         Column("Median", "duration"),
         Column("90th percentile", "duration"),
     ]
-    rows: list[list[object]] = [[k, t.count, t.median, t.p90] for k, t in timings.items()]
+    rows: list[Sequence[object]] = [[k, t.count, t.median, t.p90] for k, t in timings.items()]
     return Table(key, title, columns, rows)
 
 

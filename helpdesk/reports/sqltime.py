@@ -15,7 +15,7 @@ from sqlalchemy import Float, Integer, and_, func, literal, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 from sqlalchemy.sql.functions import FunctionElement
 
 from helpdesk.models.base import UTCDateTime
@@ -45,7 +45,7 @@ def _seconds_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: A
 def count_per_period(
     session: Session,
     entity: Any,
-    moment: ColumnElement[datetime],
+    moment: SQLColumnExpression[datetime],
     condition: ColumnElement[bool],
     bounds: Sequence[datetime],
 ) -> list[int]:

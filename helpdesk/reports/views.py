@@ -36,7 +36,7 @@ def _timezone() -> str:
 
 
 def _csv_url(key: str) -> str:
-    args = {**request.args.to_dict(), "format": "csv", "table": key}
+    args: dict[str, Any] = {**request.args.to_dict(), "format": "csv", "table": key}
     return url_for(request.endpoint or "reports.index", **args)
 
 

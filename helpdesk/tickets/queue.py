@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     and_,
     case,
@@ -75,7 +76,7 @@ MAX_SEARCH = 200
 
 # The expression of the index ix_message_fts (migration 0002), character for character,
 # so that PostgreSQL uses the index; 'simple' must stay a literal, not a parameter.
-FTS_DOCUMENT = literal_column(
+FTS_DOCUMENT: ColumnClause[str] = literal_column(
     "to_tsvector('simple', coalesce(message.subject, '') || ' ' || coalesce(message.text, ''))"
 )
 

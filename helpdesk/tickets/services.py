@@ -57,7 +57,7 @@ def reserve_ticket_numbers(session: Session, count: int) -> range:
         session.execute(
             insert_ignore(session, Counter).values(name="ticket", value=FIRST_TICKET_NUMBER - 1)
         )
-        value = session.execute(take).scalar()
+        value = session.execute(take).scalar_one()
     return range(int(value) - count + 1, int(value) + 1)
 
 
