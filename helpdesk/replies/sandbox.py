@@ -167,12 +167,12 @@ class BoundedSandbox(SandboxedEnvironment):
         return tree
 
 
-def _call(function: str, argument: nodes.Expr) -> nodes.Call:
+def _call(function: str, argument: nodes.Node) -> nodes.Call:
     target = nodes.ImportedName(f"{__name__}.{function}")
     return nodes.Call(target, [argument], [], None, None)
 
 
-def render(template: Template, variables: Mapping[str, str]) -> str:
+def render(template: Template, variables: Mapping[str, object]) -> str:
     """The rendered text, or TemplateProblem saying what the template asked too much of."""
     token = _budget.set(_Budget())
     size = 0
