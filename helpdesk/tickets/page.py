@@ -16,8 +16,8 @@ from sqlalchemy import LargeBinary, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.models import Attachment, Blob, Message, OutboxMail, Ticket, TicketEvent, User
+from helpdesk.models.vocabulary import ACTIONABLE
 from helpdesk.tickets.files import SNIFF_BYTES, human_size, image_type
-from helpdesk.tickets.queue import OPEN_STATUSES
 from helpdesk.tickets.quotes import split_quoted, split_signature
 from helpdesk.tickets.sanitize import CACHE
 
@@ -128,7 +128,7 @@ def _next_ticket(session: Session, ticket: Ticket) -> int | None:
     )
     return session.scalar(
         select(Ticket.number)
-        .where(Ticket.status.in_(OPEN_STATUSES), Ticket.id != ticket.id)
+        .where(Ticket.status.in_(ACTIONABLE), Ticket.id != ticket.id)
         .order_by(case((after, 0), else_=1), Ticket.created_at, Ticket.id)
         .limit(1)
     )
