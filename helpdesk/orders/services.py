@@ -16,7 +16,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from helpdesk.models import CHANNELS, PRODUCT_TYPES, Attachment, Message, Order, OrderItem, Ticket
+from helpdesk.models import (
+    CHANNELS,
+    PRODUCT_TYPES,
+    Attachment,
+    Direction,
+    Message,
+    Order,
+    OrderItem,
+    Ticket,
+)
 from helpdesk.policy import FACT_NAMES
 
 COLUMNS = (
@@ -199,7 +208,7 @@ def facts_for_ticket(session: Session, ticket: Ticket, store_timezone: str) -> d
             .join(Message, Message.id == Attachment.message_pk)
             .where(
                 Message.ticket_id == ticket.id,
-                Message.direction == "inbound",
+                Message.direction == Direction.INBOUND,
                 Attachment.content_type.like("image/%"),
             )
             .limit(1)

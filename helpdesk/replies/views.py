@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
-from helpdesk.models import Message, OutboxMail, ReplyTemplate, Ticket
+from helpdesk.models import Message, OutboxMail, OutboxStatus, ReplyTemplate, Ticket
 from helpdesk.replies import bp
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
 from helpdesk.replies.forms import NoteForm, ReplyForm, RetryForm
@@ -93,7 +93,7 @@ def reply_composer(
         failed=(
             failed_mail(db.session, ticket)
             if outbox is None
-            else [row for row in outbox if row.status == "failed"]
+            else [row for row in outbox if row.status == OutboxStatus.FAILED]
         ),
         last_message_id=last_message_id(db.session, ticket) if seen_id is None else seen_id,
     )
