@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.blobs import load_blob, store_blob
 from helpdesk.categories import load_rules
-from helpdesk.models import FetchedMail, utcnow
+from helpdesk.models import FetchedMail, Outcome, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig
 from mail_ingest.route import MailSource, ingest_raw, reason_text
@@ -36,7 +36,7 @@ def record_quarantine(
         uidvalidity=source.uidvalidity,
         uid=source.uid,
         size=size,
-        outcome="quarantined",
+        outcome=Outcome.QUARANTINED,
         reason=reason_text(reason),
         processed_at=utcnow(),
     )
@@ -50,7 +50,9 @@ def record_quarantine(
 def list_quarantine(session: Session) -> list[FetchedMail]:
     return list(
         session.scalars(
-            select(FetchedMail).where(FetchedMail.outcome == "quarantined").order_by(FetchedMail.id)
+            select(FetchedMail)
+            .where(FetchedMail.outcome == Outcome.QUARANTINED)
+            .order_by(FetchedMail.id)
         )
     )
 
@@ -66,7 +68,7 @@ def reprocess(
     record = session.get(FetchedMail, record_id)
     if record is None:
         raise ReprocessError(f"no fetched mail with id {record_id}")
-    if record.outcome != "quarantined":
+    if record.outcome != Outcome.QUARANTINED:
         raise ReprocessError(f"mail {record_id} is not in quarantine (it is {record.outcome})")
     if raw is None:
         raw = load_blob(session, record.raw_sha256) if record.raw_sha256 else None
@@ -91,7 +93,7 @@ def fetch_if_missing(session: Session, record_id: int, cfg: ImapConfig) -> bytes
     Raises ReprocessError, or imap.MailboxUnavailable when the server cannot be reached.
     """
     record = session.get(FetchedMail, record_id)
-    if record is None or record.raw_sha256 or record.outcome != "quarantined":
+    if record is None or record.raw_sha256 or record.outcome != Outcome.QUARANTINED:
         return None
     if record.mailbox != cfg.mailbox:
         raise ReprocessError(f"mail {record_id} came from {record.mailbox}, not {cfg.mailbox}")

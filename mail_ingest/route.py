@@ -17,7 +17,19 @@ from sqlalchemy.orm import Session
 
 from helpdesk.acks import AckFacts, ack_subject, ack_text
 from helpdesk.categories import Rule, categorize, find_order_number
-from helpdesk.models import Attachment, FetchedMail, Message, Ticket, utcnow
+from helpdesk.models import (
+    Attachment,
+    Direction,
+    EventKind,
+    FetchedMail,
+    Message,
+    OutboxKind,
+    Outcome,
+    Status,
+    Ticket,
+    utcnow,
+)
+from helpdesk.models.vocabulary import REOPENABLE
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.tickets.services import add_message, change_status, create_ticket, record_event
 from mail_ingest.batch import IngestBatch
@@ -27,7 +39,6 @@ from mail_ingest.pipeline import Parsed, parse_raw
 from mail_ingest.rules import Context, automatic_reasons, suspect_reasons
 from mail_ingest.settings import IngestSettings
 
-REOPEN_FROM = ("pending", "solved", "closed")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_REASON = 2000
 
@@ -117,7 +128,7 @@ def _ingest_one(
     record.message_id = (p.mail.message_id or "")[:998] or None
     duplicate_of, content_key = batch.find_content(p.mail.message_id, p.sha)
     if duplicate_of is not None:
-        record.outcome, record.reason = "ignored", "duplicate"
+        record.outcome, record.reason = Outcome.IGNORED, "duplicate"
         if duplicate_of.ticket_id is not None:
             record.ticket_id = duplicate_of.ticket_id
         else:  # the first copy came in this same batch
@@ -135,7 +146,7 @@ def _ingest_one(
 
 def _quarantine(batch: IngestBatch, record: FetchedMail, p: Prepared, reason: str) -> FetchedMail:
     record.raw_sha256 = batch.blob(p.sha, p.raw)
-    record.outcome, record.reason = "quarantined", reason_text(reason)
+    record.outcome, record.reason = Outcome.QUARANTINED, reason_text(reason)
     return record
 
 
@@ -165,18 +176,18 @@ def _route(
         message = _add_inbound(session, batch, ticket, mail, record, automatic)
         if mail.is_delivery_report:
             message.delivery_failure = True
-        elif not automatic and ticket.status in REOPEN_FROM:
-            change_status(session, ticket, "open", detail="the customer replied")
+        elif not automatic and ticket.status in REOPENABLE:
+            change_status(session, ticket, Status.OPEN, detail="the customer replied")
         if not ticket.order_number:
             ticket.order_number = find_order_number(
                 f"{mail.subject}\n{mail.text}", settings.order_pattern
             )
-        record.outcome, record.ticket, record.message = "reply", ticket, message
+        record.outcome, record.ticket, record.message = Outcome.REPLY, ticket, message
         return
     now = utcnow()
     wrote_at = first_contact(mail, now)
     if settings.ingest_since is not None and wrote_at < settings.ingest_since:
-        record.outcome = "ignored"
+        record.outcome = Outcome.IGNORED
         record.reason = f"written on {wrote_at:%Y-%m-%d}, before IMAP_INGEST_SINCE"
         return
     sender = mail.from_address or mail.return_path
@@ -199,12 +210,14 @@ def _route(
     message = _add_inbound(session, batch, ticket, mail, record, automatic, at=ticket.created_at)
     message.delivery_failure = mail.is_delivery_report
     if automatic:
-        record_event(session, ticket, "automatic", detail=", ".join(reasons))
+        record_event(session, ticket, EventKind.AUTOMATIC, detail=", ".join(reasons))
     elif why_not := _why_not_acknowledged(mail, ctx, settings, wrote_at, now):
-        record_event(session, ticket, "not_acknowledged", detail=why_not, at=ticket.created_at)
+        record_event(
+            session, ticket, EventKind.NOT_ACKNOWLEDGED, detail=why_not, at=ticket.created_at
+        )
     elif batch.may_acknowledge(customer.email, settings.acks_per_hour):
         _acknowledge(session, batch, ticket, mail, settings, ticket.created_at)
-    record.outcome, record.ticket, record.message = "ticket", ticket, message
+    record.outcome, record.ticket, record.message = Outcome.TICKET, ticket, message
 
 
 def _no_sender(mail: ParsedMail) -> str:
@@ -254,7 +267,7 @@ def _add_inbound(
         session,
         ticket,
         at=at,
-        direction="inbound",
+        direction=Direction.INBOUND,
         message_id=mail.message_id,
         in_reply_to=" ".join(mail.in_reply_to),
         references=" ".join(mail.references),
@@ -309,7 +322,7 @@ def _acknowledge(
     outbound = queue_reply_message(
         session,
         ticket,
-        kind="ack",
+        kind=OutboxKind.ACK,
         from_address=settings.support_address,
         from_name=settings.store_name,
         to_address=to_address,

@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from helpdesk.admin.paging import id_page
 from helpdesk.audit import record_audit
-from helpdesk.models import FetchedMail, MailboxCursor, OutboxMail, Ticket, utcnow
+from helpdesk.models import (
+    FetchedMail,
+    MailboxCursor,
+    OutboxMail,
+    OutboxStatus,
+    Outcome,
+    Ticket,
+    utcnow,
+)
 from helpdesk.storedays import start_of_day
 from mail_ingest.imap import ImapConfig
 from mail_ingest.quarantine import ReprocessError, fetch_if_missing, reprocess
@@ -61,7 +69,7 @@ def mailbox_health(session: Session, now: datetime, timezone: str) -> MailboxHea
     failed = session.execute(
         select(OutboxMail, Ticket.number)
         .outerjoin(Ticket, Ticket.id == OutboxMail.ticket_id)
-        .where(OutboxMail.status == "failed")
+        .where(OutboxMail.status == OutboxStatus.FAILED)
         .order_by(OutboxMail.id.desc())
         .limit(FAILED_SHOWN)
     ).all()
@@ -78,10 +86,10 @@ def quarantine_page(
     session: Session, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE
 ) -> QuarantinePage:
     """Quarantined mail newest first, `size` at a time, keyed by id (before: older pages)."""
-    query = select(FetchedMail).where(FetchedMail.outcome == "quarantined")
+    query = select(FetchedMail).where(FetchedMail.outcome == Outcome.QUARANTINED)
     page = id_page(session, query, FetchedMail.id, before, after, size)
     total = session.scalar(
-        select(func.count(FetchedMail.id)).where(FetchedMail.outcome == "quarantined")
+        select(func.count(FetchedMail.id)).where(FetchedMail.outcome == Outcome.QUARANTINED)
     )
     return QuarantinePage([row[0] for row in page.rows], total or 0, page.older, page.newer)
 
@@ -90,7 +98,7 @@ def _quarantined(session: Session, record_id: int) -> FetchedMail:
     record = session.get(FetchedMail, record_id, with_for_update=True)
     if record is None:
         raise ReprocessError(f"there is no fetched mail {record_id}")
-    if record.outcome != "quarantined":
+    if record.outcome != Outcome.QUARANTINED:
         raise ReprocessError(
             f"mail {record_id} is no longer in quarantine (it is {record.outcome})"
         )
@@ -101,7 +109,7 @@ def discard_mail(session: Session, actor_id: int, actor_email: str, record_id: i
     """Take a mail out of the quarantine without a ticket; its bytes stay stored."""
     record = _quarantined(session, record_id)
     old_reason = record.reason
-    record.outcome, record.reason = "ignored", f"discarded by {actor_email}"
+    record.outcome, record.reason = Outcome.IGNORED, f"discarded by {actor_email}"
     record.processed_at = utcnow()
     record_audit(
         session, actor_id, "quarantine.discard", "fetched_mail", record.id, reason=old_reason

@@ -18,7 +18,7 @@ from helpdesk.admin.mailbox_oauth import oauth_status
 from helpdesk.blobs import load_blob
 from helpdesk.extensions import db
 from helpdesk.mailauth import imap_config, token_store
-from helpdesk.models import FetchedMail, Ticket, utcnow
+from helpdesk.models import OUTBOX_STATUSES, FetchedMail, Outcome, Ticket, utcnow
 from helpdesk.params import optional_id
 from helpdesk.security import allow_form_target
 from mail_ingest.imap import MailboxUnavailable
@@ -39,7 +39,13 @@ def mailbox() -> str:
     oauth = oauth_status(current_app.config, token_store(current_app))
     if oauth is not None and oauth.can_connect:
         allow_form_target(oauth.authorize_origin)
-    return render_template("admin/mailbox.html", health=health, timezone=timezone, oauth=oauth)
+    return render_template(
+        "admin/mailbox.html",
+        health=health,
+        timezone=timezone,
+        oauth=oauth,
+        outbox_statuses=OUTBOX_STATUSES,
+    )
 
 
 @bp.route("/quarantine")
@@ -103,7 +109,10 @@ def quarantine_reprocess(record_id: int) -> Response:
         flash(f"Mail {record_id} was not reprocessed: {exc}.", "error")
         return redirect(url_for("admin.quarantine_mail", record_id=record_id))
     db.session.commit()
-    flash(_outcome_text(record_id, record), "info" if record.outcome != "quarantined" else "error")
+    flash(
+        _outcome_text(record_id, record),
+        "info" if record.outcome != Outcome.QUARANTINED else "error",
+    )
     return redirect(url_for("admin.quarantine"))
 
 
@@ -132,7 +141,7 @@ def _mail(record_id: int) -> tuple[FetchedMail, bytes | None]:
 
 
 def _outcome_text(record_id: int, record: FetchedMail) -> str:
-    if record.outcome == "quarantined":
+    if record.outcome == Outcome.QUARANTINED:
         return f"Mail {record_id} went back to the quarantine: {record.reason}"
     ticket = db.session.get(Ticket, record.ticket_id) if record.ticket_id else None
     where = f" on ticket #{ticket.number}" if ticket else ""

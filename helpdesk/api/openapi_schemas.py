@@ -7,7 +7,7 @@ from typing import Any
 from helpdesk.models import CATEGORIES, DIRECTIONS, OUTBOX_STATUSES, PRIORITIES, STATUSES
 from helpdesk.policy import DECISIONS, TEMPLATES
 from helpdesk.policy.facts import BOOL_FACTS, CHOICES, DATE_FACTS, MONEY_FACTS, TEXT_MAX
-from helpdesk.replies.services import REPLY_STATUSES
+from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
 from helpdesk.reports.backlog import AGE_BUCKETS
 
 Schema = dict[str, Any]
@@ -177,7 +177,7 @@ SCHEMAS: dict[str, Schema] = {
     "ReplyRequest": obj(
         {
             "text": {"type": "string", "minLength": 1},
-            "status": {**enum(REPLY_STATUSES), "default": "pending"},
+            "status": {**enum(REPLY_STATUSES), "default": DEFAULT_REPLY_STATUS},
             "seen_message_id": {
                 **nullable(ID),
                 "description": "The last message read; omit it to send whatever arrived since.",

@@ -2,16 +2,15 @@
 
 from helpdesk.models.admin import AuditEvent, SlaTarget
 from helpdesk.models.base import Base, utcnow
-from helpdesk.models.mailbox import OUTCOMES, FetchedMail, MailboxCursor
-from helpdesk.models.message import DIRECTIONS, Attachment, Blob, Message
+from helpdesk.models.mailbox import FetchedMail, MailboxCursor
+from helpdesk.models.message import Attachment, Blob, Message
 from helpdesk.models.oauth import MailboxOAuth
 from helpdesk.models.order import Order, OrderItem
-from helpdesk.models.outbox import OUTBOX_STATUSES, OutboxMail
+from helpdesk.models.outbox import OutboxMail
 from helpdesk.models.reply import ApiToken, PolicyCheck, ReplyTemplate
 from helpdesk.models.ticket import (
     CATEGORIES,
     PRIORITIES,
-    STATUSES,
     CategoryRule,
     Counter,
     Customer,
@@ -19,6 +18,18 @@ from helpdesk.models.ticket import (
     TicketEvent,
 )
 from helpdesk.models.user import ROLES, User
+from helpdesk.models.vocabulary import (
+    DIRECTIONS,
+    OUTBOX_STATUSES,
+    OUTCOMES,
+    STATUSES,
+    Direction,
+    EventKind,
+    OutboxKind,
+    OutboxStatus,
+    Outcome,
+    Status,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -36,16 +47,22 @@ __all__ = [
     "CategoryRule",
     "Counter",
     "Customer",
+    "Direction",
+    "EventKind",
     "FetchedMail",
     "MailboxCursor",
     "MailboxOAuth",
     "Message",
     "Order",
     "OrderItem",
+    "OutboxKind",
     "OutboxMail",
+    "OutboxStatus",
+    "Outcome",
     "PolicyCheck",
     "ReplyTemplate",
     "SlaTarget",
+    "Status",
     "Ticket",
     "TicketEvent",
     "User",

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
+from helpdesk.models.vocabulary import OUTCOMES, sql_in
 
 if TYPE_CHECKING:
     from helpdesk.models.message import Message
     from helpdesk.models.ticket import Ticket
-
-OUTCOMES = ("ticket", "reply", "ignored", "quarantined")
 
 
 class MailboxCursor(Base):
@@ -44,6 +43,7 @@ class FetchedMail(Base):
         UniqueConstraint("mailbox", "uidvalidity", "uid"),
         UniqueConstraint("mailbox", "content_key"),
         Index(None, "outcome", "created_at"),
+        CheckConstraint(sql_in("outcome", OUTCOMES), name="outcome"),
         Index(None, "mailbox", "message_id"),
     )
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
+from helpdesk.models.vocabulary import DIRECTIONS, sql_in
 
 if TYPE_CHECKING:
     from helpdesk.models.ticket import Ticket
-
-DIRECTIONS = ("inbound", "outbound", "note")
 
 
 class Blob(Base):
@@ -35,6 +34,7 @@ class Message(Base):
             text("to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(text, ''))"),
             postgresql_using="gin",
         ).ddl_if(dialect="postgresql"),
+        CheckConstraint(sql_in("direction", DIRECTIONS), name="direction"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

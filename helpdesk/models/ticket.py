@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
+from helpdesk.models.vocabulary import EVENT_KINDS, OPEN, STATUSES, Status, sql_in
 
 if TYPE_CHECKING:
     from helpdesk.models.user import User
 
-STATUSES = ("new", "open", "pending", "solved", "closed")
-OPEN_STATUSES = ("new", "open", "pending")
-# Literal, so that the planner matches a query's identical condition to the partial index.
-OPEN_WHERE = "status IN ('new', 'open', 'pending')"
+# Literal, so that the planner matches a query's identical condition to the partial index:
+# "status IN ('new', 'open', 'pending')", as migration 0006 wrote it.
+OPEN_WHERE = sql_in("status", OPEN)
 PRIORITIES = ("low", "normal", "high", "urgent")
 CATEGORIES = (
     "wrong_item",
@@ -64,13 +64,14 @@ class Ticket(Base):
             postgresql_where=text(OPEN_WHERE),
             sqlite_where=text(OPEN_WHERE),
         ),
+        CheckConstraint(sql_in("status", STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
     subject: Mapped[str] = mapped_column(Text)  # whole, as the customer wrote it (0007)
     category: Mapped[str] = mapped_column(String(30), default="general")
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[str] = mapped_column(String(20), default=Status.NEW)
     priority: Mapped[str] = mapped_column(String(20), default="normal")
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -96,7 +97,10 @@ class TicketEvent(Base):
 
     __tablename__ = "ticket_event"
     # Reports count status changes in a date range (migration 0006).
-    __table_args__ = (Index(None, "kind", "created_at"),)
+    __table_args__ = (
+        Index(None, "kind", "created_at"),
+        CheckConstraint(sql_in("kind", EVENT_KINDS), name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from helpdesk.models import Attachment, Message, Order, OrderItem, Ticket
+from helpdesk.models import Attachment, Direction, Message, Order, OrderItem, Ticket
 from helpdesk.params import ParamError, parse_date
 from helpdesk.policy import CHANNELS, FACT_NAMES, PRODUCT_TYPES
 
@@ -200,7 +200,7 @@ def facts_for_ticket(session: Session, ticket: Ticket, store_timezone: str) -> d
             .join(Message, Message.id == Attachment.message_pk)
             .where(
                 Message.ticket_id == ticket.id,
-                Message.direction == "inbound",
+                Message.direction == Direction.INBOUND,
                 Attachment.content_type.like("image/%"),
             )
             .limit(1)

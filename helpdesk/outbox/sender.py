@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from helpdesk.extensions import mail as mail_ext
 from helpdesk.mailauth import OAuthFailure, mail_tokens
 from helpdesk.mailauth.smtp import xoauth2_login
-from helpdesk.models import OutboxMail, utcnow
+from helpdesk.models import OutboxMail, OutboxStatus, utcnow
 
 STALE_SENDING = timedelta(minutes=10)
 BLOCKED_PAUSE = timedelta(minutes=1)  # after the mailbox refused us: no try sooner
@@ -85,9 +85,9 @@ def fail_stale(session: Session) -> int:
     cutoff = utcnow() - STALE_SENDING
     result = session.execute(
         update(OutboxMail)
-        .where(OutboxMail.status == "sending", OutboxMail.claimed_at < cutoff)
+        .where(OutboxMail.status == OutboxStatus.SENDING, OutboxMail.claimed_at < cutoff)
         .values(
-            status="failed",
+            status=OutboxStatus.FAILED,
             last_error="interrupted while sending: delivery unknown, check before retrying",
         )
     )
@@ -100,7 +100,7 @@ def claim_due(session: Session, limit: int = 50) -> list[int]:
     now = utcnow()
     ids = session.scalars(
         select(OutboxMail.id)
-        .where(OutboxMail.status == "queued", OutboxMail.next_attempt_at <= now)
+        .where(OutboxMail.status == OutboxStatus.QUEUED, OutboxMail.next_attempt_at <= now)
         .order_by(OutboxMail.id)
         .limit(limit)
     ).all()
@@ -109,8 +109,8 @@ def claim_due(session: Session, limit: int = 50) -> list[int]:
     for row_id in ids:
         result = session.execute(
             update(OutboxMail)
-            .where(OutboxMail.id == row_id, OutboxMail.status == "queued")
-            .values(status="sending", claimed_at=now, attempts=OutboxMail.attempts + 1)
+            .where(OutboxMail.id == row_id, OutboxMail.status == OutboxStatus.QUEUED)
+            .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMail.attempts + 1)
         )
         session.commit()
         if cast("CursorResult[Any]", result).rowcount == 1:
@@ -121,11 +121,11 @@ def claim_due(session: Session, limit: int = 50) -> list[int]:
 def _finish(session: Session, row: OutboxMail, error: Exception | None) -> None:
     max_attempts = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
     if error is None:
-        row.status, row.sent_at, row.last_error = "sent", utcnow(), None
+        row.status, row.sent_at, row.last_error = OutboxStatus.SENT, utcnow(), None
     elif isinstance(error, PermanentFailure) or row.attempts >= max_attempts:
-        row.status, row.last_error = "failed", str(error)[:2000]
+        row.status, row.last_error = OutboxStatus.FAILED, str(error)[:2000]
     else:
-        row.status, row.last_error = "queued", str(error)[:2000]
+        row.status, row.last_error = OutboxStatus.QUEUED, str(error)[:2000]
         row.next_attempt_at = utcnow() + backoff(row.attempts)
     session.commit()
 
@@ -135,9 +135,9 @@ def _release(session: Session, row_ids: list[int], error: OAuthFailure) -> None:
     refused us, not the mail. They wait BLOCKED_PAUSE, showing why."""
     session.execute(
         update(OutboxMail)
-        .where(OutboxMail.id.in_(row_ids), OutboxMail.status == "sending")
+        .where(OutboxMail.id.in_(row_ids), OutboxMail.status == OutboxStatus.SENDING)
         .values(
-            status="queued",
+            status=OutboxStatus.QUEUED,
             attempts=OutboxMail.attempts - 1,
             next_attempt_at=utcnow() + BLOCKED_PAUSE,
             last_error=str(error)[:2000],
@@ -193,7 +193,7 @@ def send_due(session: Session, limit: int = 50) -> dict[str, int]:
             _finish(session, row, error)
             if error is None:
                 counts["sent"] += 1
-            elif row.status == "failed":
+            elif row.status == OutboxStatus.FAILED:
                 counts["failed"] += 1
             else:
                 counts["retry"] += 1
@@ -220,6 +220,6 @@ def _drop(connection: object | None) -> None:
 
 def retry(session: Session, row: OutboxMail) -> None:
     """An agent asks to try a failed row again (a fresh claim, same Message-ID)."""
-    if row.status != "failed":
+    if row.status != OutboxStatus.FAILED:
         return
-    row.status, row.next_attempt_at, row.attempts = "queued", utcnow(), 0
+    row.status, row.next_attempt_at, row.attempts = OutboxStatus.QUEUED, utcnow(), 0

@@ -14,13 +14,19 @@ from sqlalchemy.orm import Session
 
 from helpdesk.acks import ack_subject
 from helpdesk.models import (
+    Direction,
+    EventKind,
     Message,
+    OutboxKind,
     OutboxMail,
+    OutboxStatus,
     ReplyTemplate,
+    Status,
     Ticket,
     User,
     utcnow,
 )
+from helpdesk.models.vocabulary import RESOLVED
 from helpdesk.outbox import sender
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.policy_panel.services import saved_check
@@ -29,8 +35,9 @@ from helpdesk.replies.rendering import uses_verdict
 from helpdesk.replies.sandbox import MAX_TEXT
 from helpdesk.tickets.services import add_message, change_status, record_event
 
-REPLY_STATUSES = ("pending", "open", "solved", "closed")
-DEFAULT_REPLY_STATUS = "pending"
+# The statuses a reply may leave its ticket in, as the composer offers them.
+REPLY_STATUSES: tuple[str, ...] = (Status.PENDING, Status.OPEN, *RESOLVED)
+DEFAULT_REPLY_STATUS = Status.PENDING
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ def newer_inbound(session: Session, ticket: Ticket, seen_message_id: int | None)
             select(Message)
             .where(
                 Message.ticket_id == ticket.id,
-                Message.direction == "inbound",
+                Message.direction == Direction.INBOUND,
                 Message.automatic.is_(False),
                 Message.id > (seen_message_id or 0),
             )
@@ -71,10 +78,12 @@ def reply_parent(session: Session, ticket: Ticket) -> Message | None:
     base = select(Message).where(
         Message.ticket_id == ticket.id,
         Message.message_id.is_not(None),
-        Message.direction != "note",
+        Message.direction != Direction.NOTE,
         Message.delivery_failure.is_(False),
     )
-    inbound = base.where(Message.direction == "inbound").order_by(Message.id.desc()).limit(1)
+    inbound = (
+        base.where(Message.direction == Direction.INBOUND).order_by(Message.id.desc()).limit(1)
+    )
     return session.scalar(inbound) or session.scalar(base.order_by(Message.id.desc()).limit(1))
 
 
@@ -115,7 +124,7 @@ def send_reply(
     message = queue_reply_message(
         session,
         ticket,
-        kind="reply",
+        kind=OutboxKind.REPLY,
         from_address=settings.support_address,
         from_name=author.name,
         to_address=ticket.customer.email,
@@ -131,7 +140,7 @@ def send_reply(
     record_event(
         session,
         ticket,
-        "reply",
+        EventKind.REPLY,
         actor_id=author.id,
         detail=f"template {template_key}" if template_key else None,
         at=now,
@@ -161,14 +170,14 @@ def add_note(session: Session, ticket: Ticket, *, author: User, text: str) -> Me
     note = add_message(
         session,
         ticket,
-        direction="note",
+        direction=Direction.NOTE,
         sender=author.email,
         sender_name=author.name,
         date=utcnow(),
         text=text,
         author_id=author.id,
     )
-    record_event(session, ticket, "note", actor_id=author.id)
+    record_event(session, ticket, EventKind.NOTE, actor_id=author.id)
     return note
 
 
@@ -179,10 +188,10 @@ def last_message_id(session: Session, ticket: Ticket) -> int | None:
 
 def retry_mail(session: Session, row: OutboxMail, *, actor_id: int | None) -> bool:
     """Queue a failed outbox row again (same Message-ID); False if it had not failed."""
-    if row.status != "failed":
+    if row.status != OutboxStatus.FAILED:
         return False
     sender.retry(session, row)
     ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
     if ticket is not None:
-        record_event(session, ticket, "mail_retry", actor_id=actor_id, detail=row.kind)
+        record_event(session, ticket, EventKind.MAIL_RETRY, actor_id=actor_id, detail=row.kind)
     return True

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
-from helpdesk.models import Message, OutboxMail, ReplyTemplate, Ticket
+from helpdesk.models import Message, OutboxMail, OutboxStatus, ReplyTemplate, Ticket
 from helpdesk.policy import Verdict
 from helpdesk.replies import bp
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
@@ -89,7 +89,7 @@ def reply_composer(
         text=text,
         error=error,
         agent_name=current_user.name,
-        failed=[row for row in outbox if row.status == "failed"],
+        failed=[row for row in outbox if row.status == OutboxStatus.FAILED],
         last_message_id=seen_id,
     )
 

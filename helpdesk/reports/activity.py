@@ -16,7 +16,8 @@ from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from helpdesk.models import Ticket, TicketEvent, User
+from helpdesk.models import EventKind, Status, Ticket, TicketEvent, User
+from helpdesk.models.vocabulary import OPEN, RESOLVED
 from helpdesk.reports.sqltime import count_per_period, seconds_between
 from helpdesk.reports.stats import median, percentile
 from helpdesk.storedays import local_midnight
@@ -98,16 +99,16 @@ def activity(session: Session, start: date, end: date, timezone: str) -> Activit
     ]
     low, high = bounds[0], bounds[-1]
     result.created = count_per_period(session, Ticket, Ticket.created_at, true(), bounds)
-    status = TicketEvent.kind == "status"
-    solved = and_(status, TicketEvent.new_value == "solved")
+    status = TicketEvent.kind == EventKind.STATUS
+    solved = and_(status, TicketEvent.new_value == Status.SOLVED)
     result.solved = count_per_period(session, TicketEvent, TicketEvent.created_at, solved, bounds)
     result.solved_total = sum(result.solved)
     result.reopened = (
         session.scalar(
             select(func.count()).where(
                 status,
-                TicketEvent.old_value.in_(("solved", "closed")),
-                TicketEvent.new_value.in_(("open", "new", "pending")),
+                TicketEvent.old_value.in_(RESOLVED),
+                TicketEvent.new_value.in_(OPEN),
                 TicketEvent.created_at >= low,
                 TicketEvent.created_at < high,
             )

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpdesk.models import Customer, Ticket, User
-from helpdesk.models.ticket import OPEN_STATUSES
+from helpdesk.models.vocabulary import ACTIONABLE, OPEN
 
-__all__ = ["AGE_BUCKETS", "AGE_LABELS", "OPEN_STATUSES", "WAITING_ON_US", "Backlog", "backlog"]
-WAITING_ON_US = ("new", "open")
+__all__ = ["AGE_BUCKETS", "AGE_LABELS", "Backlog", "backlog"]
 AGE_BUCKETS = ("under_1_day", "1_3_days", "3_7_days", "over_7_days")
 AGE_LABELS = {
     "under_1_day": "Under 1 day",
@@ -51,7 +50,7 @@ class Backlog:
 
 def open_tickets() -> ColumnElement[bool]:
     """The open statuses as literal SQL, so the partial index ix_ticket_open_reports applies."""
-    return Ticket.status.in_([literal_column(f"'{status}'") for status in OPEN_STATUSES])
+    return Ticket.status.in_([literal_column(f"'{status}'") for status in OPEN])
 
 
 def _age_counts(now: datetime) -> list[ColumnElement[int]]:
@@ -81,7 +80,7 @@ def _counts(session: Session, now: datetime, result: Backlog) -> None:
         for name, n in zip(AGE_BUCKETS, ages, strict=True):
             result.by_age[name] += n
         per_assignee[assignee_id] += count
-        if status in WAITING_ON_US:
+        if status in ACTIONABLE:
             result.waiting_on_us += count
         else:
             result.waiting_on_customer += count
@@ -100,7 +99,7 @@ def backlog(session: Session, now: datetime, oldest: int = 10) -> Backlog:
     _counts(session, now, result)
     first = (
         select(Ticket.id)
-        .where(Ticket.status.in_(WAITING_ON_US), Ticket.waiting_since.is_not(None))
+        .where(Ticket.status.in_(ACTIONABLE), Ticket.waiting_since.is_not(None))
         .order_by(Ticket.waiting_since, Ticket.id)
         .limit(oldest)
         .subquery()

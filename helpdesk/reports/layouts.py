@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from helpdesk.models import CATEGORIES, SlaTarget
+from helpdesk.models.vocabulary import OPEN
 from helpdesk.reports.activity import Activity, Timing
-from helpdesk.reports.backlog import AGE_BUCKETS, AGE_LABELS, OPEN_STATUSES, Backlog
+from helpdesk.reports.backlog import AGE_BUCKETS, AGE_LABELS, Backlog
 from helpdesk.reports.charts import Series, bar_chart, line_chart
 from helpdesk.reports.money import Money, MoneyRow
 from helpdesk.reports.sla import TARGETS, SlaRow
@@ -27,7 +28,7 @@ def local_time(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
-    statuses = [Column(s.title(), COUNT) for s in OPEN_STATUSES]
+    statuses = [Column(s.title(), COUNT) for s in OPEN]
     by_status = Table(
         "category_status",
         "Open tickets by category and status",
@@ -35,10 +36,10 @@ def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
     )
     numbers: list[list[int]] = []
     for category, counts in sorted(report.by_category_status.items()):
-        row = [counts.get(s, 0) for s in OPEN_STATUSES]
+        row = [counts.get(s, 0) for s in OPEN]
         numbers.append([*row, sum(row)])
         by_status.rows.append([category, *numbers[-1]])
-    totals = [sum(r[i] for r in numbers) for i in range(len(OPEN_STATUSES) + 1)]
+    totals = [sum(r[i] for r in numbers) for i in range(len(OPEN) + 1)]
     by_status.footer = ["Total", *totals]
     oldest = Table(
         "oldest_waiting",

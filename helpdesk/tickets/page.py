@@ -15,9 +15,19 @@ from markupsafe import Markup
 from sqlalchemy import LargeBinary, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from helpdesk.models import Attachment, Blob, Message, OutboxMail, Ticket, TicketEvent, User
+from helpdesk.models import (
+    Attachment,
+    Blob,
+    Direction,
+    EventKind,
+    Message,
+    OutboxMail,
+    Ticket,
+    TicketEvent,
+    User,
+)
+from helpdesk.models.vocabulary import ACTIONABLE
 from helpdesk.tickets.files import SNIFF_BYTES, human_size, image_type
-from helpdesk.tickets.queue import OPEN_STATUSES
 from helpdesk.tickets.quotes import split_quoted, split_signature
 from helpdesk.tickets.sanitize import CACHE
 
@@ -68,10 +78,10 @@ class TicketPage:
 
 def message_badges(message: Message) -> list[str]:
     """Text badges, so kinds are never told by colour alone."""
-    badges = {
-        "inbound": "Customer mail",
-        "outbound": "Our reply",
-        "note": "Internal note",
+    badges: dict[str, str] = {
+        Direction.INBOUND: "Customer mail",
+        Direction.OUTBOUND: "Our reply",
+        Direction.NOTE: "Internal note",
     }
     found = [badges.get(message.direction, message.direction)]
     if message.automatic:
@@ -87,14 +97,14 @@ def describe_event(event: TicketEvent, names: dict[int, str]) -> str:
         event.kind, event.kind.replace("_", " ")
     )
     old, new = event.old_value, event.new_value
-    if event.kind == "assignee_id":
+    if event.kind == EventKind.ASSIGNEE:
         old = names.get(int(old), f"user {old}") if old and old.isdigit() else "unassigned"
         new = names.get(int(new), f"user {new}") if new and new.isdigit() else "unassigned"
-    elif event.kind == "order_number":
+    elif event.kind == EventKind.ORDER_NUMBER:
         old, new = old or "none", new or "none"
-    if event.kind == "not_acknowledged":
+    if event.kind == EventKind.NOT_ACKNOWLEDGED:
         return f"Not acknowledged: {event.detail or 'no reason recorded'}"
-    if event.kind == "created":
+    if event.kind == EventKind.CREATED:
         text = "created"
     elif old is not None and new is not None:
         text = f"{label}: {old} → {new}"
@@ -108,7 +118,7 @@ def describe_event(event: TicketEvent, names: dict[int, str]) -> str:
 def _assignee_ids(events: Sequence[TicketEvent]) -> set[int]:
     ids = set()
     for event in events:
-        if event.kind == "assignee_id":
+        if event.kind == EventKind.ASSIGNEE:
             ids |= {int(v) for v in (event.old_value, event.new_value) if v and v.isdigit()}
     return ids
 
@@ -128,7 +138,7 @@ def _next_ticket(session: Session, ticket: Ticket) -> int | None:
     )
     return session.scalar(
         select(Ticket.number)
-        .where(Ticket.status.in_(OPEN_STATUSES), Ticket.id != ticket.id)
+        .where(Ticket.status.in_(ACTIONABLE), Ticket.id != ticket.id)
         .order_by(case((after, 0), else_=1), Ticket.created_at, Ticket.id)
         .limit(1)
     )

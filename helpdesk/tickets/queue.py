@@ -36,12 +36,12 @@ from helpdesk.models import (
     STATUSES,
     Customer,
     Message,
+    Status,
     Ticket,
     User,
 )
+from helpdesk.models.vocabulary import ACTIONABLE
 from helpdesk.params import EARLIEST_DAY, LATEST_DAY, MAX_ID, parse_id, parse_int
-
-OPEN_STATUSES = ("new", "open")
 
 # The left navigation, in order: key -> label. Categories get a view each (open tickets).
 BASE_VIEWS: dict[str, str] = {
@@ -243,14 +243,14 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
 
 def view_condition(view: str, user_id: int) -> ColumnElement[bool]:
     """Which tickets a view holds."""
-    is_open = Ticket.status.in_(OPEN_STATUSES)
+    is_open = Ticket.status.in_(ACTIONABLE)
     if view == "mine":
         return and_(Ticket.assignee_id == user_id, is_open)
     if view == "unassigned":
         return and_(Ticket.assignee_id.is_(None), is_open)
     if view == "open":
         return is_open
-    if view in ("pending", "solved"):
+    if view in (Status.PENDING, Status.SOLVED):
         return Ticket.status == view
     if view == "all":
         return true()
@@ -423,7 +423,7 @@ def view_counts(session: Session, user_id: int) -> dict[str, int]:
     ).label("who")
     open_rows = session.execute(
         select(Ticket.category, who, func.count())
-        .where(Ticket.status.in_(OPEN_STATUSES))
+        .where(Ticket.status.in_(ACTIONABLE))
         .group_by(Ticket.category, who)
     ).all()
     for category, whose, n in open_rows:
@@ -434,7 +434,7 @@ def view_counts(session: Session, user_id: int) -> dict[str, int]:
             counts[whose] += n
     closing = session.execute(  # an index-only scan of a status index
         select(Ticket.status, func.count())
-        .where(Ticket.status.in_(("pending", "solved")))
+        .where(Ticket.status.in_((Status.PENDING, Status.SOLVED)))
         .group_by(Ticket.status)
     ).all()
     for status, n in closing:
@@ -484,7 +484,7 @@ def filter_options(users: list[User]) -> dict[str, list[tuple[str | int, str]]]:
 
 def is_waiting(ticket: Ticket) -> bool:
     """The customer waits on us: their mail is unanswered and the ticket is open."""
-    return ticket.waiting_since is not None and ticket.status in OPEN_STATUSES
+    return ticket.waiting_since is not None and ticket.status in ACTIONABLE
 
 
 def human_age(since: datetime | None, now: datetime) -> str:

@@ -18,12 +18,16 @@ from helpdesk.models import (
     STATUSES,
     Counter,
     Customer,
+    Direction,
+    EventKind,
     Message,
+    Status,
     Ticket,
     TicketEvent,
     User,
     utcnow,
 )
+from helpdesk.models.vocabulary import RESOLVED, TRANSITIONS
 
 FIRST_TICKET_NUMBER = 1001
 
@@ -34,6 +38,10 @@ class TicketError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class StatusTransitionError(TicketError):
+    """A status change that the transition table does not allow."""
 
 
 def next_ticket_number(session: Session) -> int:
@@ -129,7 +137,7 @@ def create_ticket(
         number=number if number is not None else next_ticket_number(session),
         subject=subject or "(no subject)",
         category=category,
-        status="new",
+        status=Status.NEW,
         priority="normal",
         customer=customer,
         order_number=order_number,
@@ -138,7 +146,9 @@ def create_ticket(
         first_contact_at=first_contact_at or now,
     )
     session.add(ticket)
-    record_event(session, ticket, "created", actor_id=actor_id, new="new", detail=reason, at=now)
+    record_event(
+        session, ticket, EventKind.CREATED, actor_id=actor_id, new=Status.NEW, detail=reason, at=now
+    )
     return ticket
 
 
@@ -150,21 +160,33 @@ def change_status(
     actor_id: int | None = None,
     detail: str | None = None,
 ) -> bool:
-    """The one way a ticket's status changes; records an event. False if unchanged."""
+    """The one way a ticket's status changes; records an event. False if unchanged.
+
+    A move the transition table (models/vocabulary.py) does not list raises
+    StatusTransitionError."""
     if status not in STATUSES:
         raise TicketError(f"unknown status {status!r}", "status")
     old = ticket.status
     if old == status:
         return False
+    if status not in TRANSITIONS[old]:
+        raise StatusTransitionError(f"a ticket cannot go from {old} to {status}", "status")
     now = utcnow()
     ticket.status = status
     ticket.updated_at = now
-    if status in ("solved", "closed"):
+    if status in RESOLVED:
         ticket.resolved_at = ticket.resolved_at or now
     else:
         ticket.resolved_at = None
     record_event(
-        session, ticket, "status", actor_id=actor_id, old=old, new=status, detail=detail, at=now
+        session,
+        ticket,
+        EventKind.STATUS,
+        actor_id=actor_id,
+        old=old,
+        new=status,
+        detail=detail,
+        at=now,
     )
     return True
 
@@ -222,9 +244,9 @@ def add_message(
     now = at or utcnow()
     ticket.updated_at = now
     if not fields.get("automatic"):
-        if fields.get("direction") == "inbound":
+        if fields.get("direction") == Direction.INBOUND:
             ticket.waiting_since = ticket.waiting_since or now
-        elif fields.get("direction") == "outbound":
+        elif fields.get("direction") == Direction.OUTBOUND:
             ticket.waiting_since = None
     return message
 

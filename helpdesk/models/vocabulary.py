@@ -1,0 +1,98 @@
+"""The closed vocabularies stored in the database, each in one place.
+
+Writers and readers use these names; the models declare a CHECK constraint on each
+(migration 0010). Members are `str`, so they compare equal to what the database returns.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+STATUSES: tuple[str, ...] = tuple(Status)
+# Not yet resolved: what the backlog and SLA reports count (partial index of migration 0006).
+OPEN: tuple[str, ...] = (Status.NEW, Status.OPEN, Status.PENDING)
+# Waiting on us (pending waits on the customer): the queue's open views.
+ACTIONABLE: tuple[str, ...] = (Status.NEW, Status.OPEN)
+RESOLVED: tuple[str, ...] = (Status.SOLVED, Status.CLOSED)
+# A customer's reply to a ticket in one of these reopens it.
+REOPENABLE: tuple[str, ...] = (Status.PENDING, *RESOLVED)
+
+# status -> the statuses change_status may move it to. "new" is only ever the first status
+# (create_ticket); every other move is something an agent, a reply, a bulk action, the API
+# or a customer's mail (reopen) does today.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    status: frozenset(STATUSES) - {status, Status.NEW} for status in STATUSES
+}
+
+
+def sql_in(column: str, values: tuple[str, ...]) -> str:
+    """`column IN ('a', 'b')` with literals, as the partial indexes' conditions are written."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    NOTE = "note"
+
+
+DIRECTIONS: tuple[str, ...] = tuple(Direction)
+
+
+class Outcome(StrEnum):
+    """What became of a fetched mail (the reason says more, e.g. "duplicate")."""
+
+    TICKET = "ticket"
+    REPLY = "reply"
+    IGNORED = "ignored"
+    QUARANTINED = "quarantined"
+
+
+OUTCOMES: tuple[str, ...] = tuple(Outcome)
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+OUTBOX_STATUSES: tuple[str, ...] = tuple(OutboxStatus)
+
+
+class OutboxKind(StrEnum):
+    ACK = "ack"
+    REPLY = "reply"
+
+
+OUTBOX_KINDS: tuple[str, ...] = tuple(OutboxKind)
+
+
+class EventKind(StrEnum):
+    """A ticket event's kind; field changes are named after the field."""
+
+    CREATED = "created"
+    STATUS = "status"
+    CATEGORY = "category"
+    PRIORITY = "priority"
+    ASSIGNEE = "assignee_id"
+    ORDER_NUMBER = "order_number"
+    REPLY = "reply"
+    NOTE = "note"
+    MAIL_RETRY = "mail_retry"
+    POLICY_CHECK = "policy_check"
+    AUTOMATIC = "automatic"
+    NOT_ACKNOWLEDGED = "not_acknowledged"
+
+
+EVENT_KINDS: tuple[str, ...] = tuple(EventKind)
