@@ -47,3 +47,10 @@ def test_change_status_refuses_a_move_outside_the_table(session: Session) -> Non
     assert isinstance(refused.value, TicketError) and refused.value.field == "status"
     assert ticket.status == Status.OPEN
     assert not change_status(session, ticket, Status.OPEN)  # unchanged is not a move
+
+
+def test_the_bulk_actions_do_not_offer_moving_back_to_new() -> None:
+    from helpdesk.tickets.queue_forms import action_choices
+
+    offered = [value for value, _ in action_choices([])["Set status"]]
+    assert "status:new" not in offered and "status:open" in offered

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from helpdesk.models import CATEGORIES, STATUSES, User
+from helpdesk.models import CATEGORIES, STATUSES, Status, User
 from helpdesk.params import record_id
 
 
@@ -31,6 +31,8 @@ def action_choices(users: Sequence[User]) -> dict[str, list[tuple[str, str]]]:
     """The action select's option groups (label -> [(value, label)])."""
     return {
         "Assign to": [(f"assign:{u.id}", u.name) for u in users] + [("unassign", "Nobody")],
-        "Set status": [(f"status:{s}", s) for s in STATUSES],
+        "Set status": [
+            (f"status:{s}", s) for s in STATUSES if s != Status.NEW
+        ],  # only new mail is new
         "Set category": [(f"category:{c}", c) for c in CATEGORIES],
     }
