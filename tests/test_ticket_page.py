@@ -13,16 +13,16 @@ from typing import Any
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 from jinja2 import ChoiceLoader, DictLoader
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.blobs import store_blob
-from helpdesk.extensions import db
 from helpdesk.models import Attachment, Customer, Message, Ticket, TicketEvent, User
 from helpdesk.tickets.services import TicketError, add_message, change_field, update_ticket
 from tests.factories import make_customer, make_ticket, make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
+from tests.query_count import CountQueries
 from tests.test_web import csrf_token, login
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -480,30 +480,21 @@ def _ticket_with(session: Session, messages: int, agent: User) -> Ticket:
     return ticket
 
 
-def _statements(web_app: Flask, client: FlaskClient, path: str) -> int:
-    with web_app.app_context():
-        engine = db.engine
-    count = 0
-
-    def before(*args: Any) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+def _statements(count_queries: CountQueries, client: FlaskClient, path: str) -> int:
+    with count_queries() as statements:
         response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
-    return count
+    return len(statements)
 
 
-def test_query_count_is_fixed(web_app: Flask, client: FlaskClient, session: Session) -> None:
+def test_query_count_is_fixed(
+    count_queries: CountQueries, client: FlaskClient, session: Session
+) -> None:
     agent = signed_in(client, session)
     small = _ticket_with(session, 2, agent)
     large = _ticket_with(session, 20, agent)
     client.get(f"/tickets/{small.number}")  # warm up: first-request work is not counted
-    few = _statements(web_app, client, f"/tickets/{small.number}")
-    many = _statements(web_app, client, f"/tickets/{large.number}")
+    few = _statements(count_queries, client, f"/tickets/{small.number}")
+    many = _statements(count_queries, client, f"/tickets/{large.number}")
     assert few == many, (few, many)
-    assert _statements(web_app, client, f"/tickets/{large.number}?images=1") == many
+    assert _statements(count_queries, client, f"/tickets/{large.number}?images=1") == many
