@@ -8,14 +8,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from helpdesk.mailidentity import MailIdentity
+
 
 @dataclass(frozen=True)
 class IngestSettings:
-    support_address: str
-    message_id_domain: str
+    identity: MailIdentity
     order_pattern: str
     acks_per_hour: int
-    store_name: str
     max_bytes: int
     # A mail written longer ago than this is not acknowledged (None: whatever its age).
     ack_max_age: timedelta | None = timedelta(hours=24)
@@ -27,11 +27,9 @@ class IngestSettings:
     def from_config(cls, config: Mapping[str, Any]) -> IngestSettings:
         hours = int(config["HELPDESK_ACK_MAX_AGE_HOURS"])
         return cls(
-            support_address=str(config["HELPDESK_SUPPORT_ADDRESS"]).lower(),
-            message_id_domain=str(config["HELPDESK_MESSAGE_ID_DOMAIN"]).lower(),
+            identity=MailIdentity.from_config(config),
             order_pattern=str(config["HELPDESK_ORDER_PATTERN"]),
             acks_per_hour=int(config["HELPDESK_ACKS_PER_SENDER_PER_HOUR"]),
-            store_name=str(config["HELPDESK_STORE_NAME"]),
             max_bytes=int(config["MAX_MESSAGE_BYTES"]),
             ack_max_age=timedelta(hours=hours) if hours > 0 else None,
             ingest_since=_store_midnight(config["IMAP_INGEST_SINCE"], config["HELPDESK_TIMEZONE"]),

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import (
     AuditEvent,
     Message,
@@ -34,7 +35,7 @@ from helpdesk.policy.verdict import TEMPLATES as VERDICT_TEMPLATES
 from helpdesk.replies.defaults import DEFAULT_TEMPLATES
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
 from helpdesk.replies.rendering import check_template, render_text, template_variables
-from helpdesk.replies.services import ReplySettings, add_note, retry_mail, send_reply
+from helpdesk.replies.services import add_note, retry_mail, send_reply
 from helpdesk.replies.templates import active_templates, suggested_key
 from tests.factories import make_user
 from tests.ingest_helpers import ingest
@@ -83,15 +84,15 @@ def _check(session: Session, ticket: Ticket, verdict: object) -> PolicyCheck:
     return check
 
 
-def _settings(app: Flask) -> ReplySettings:
-    return ReplySettings.from_config(app.config)
+def _identity(app: Flask) -> MailIdentity:
+    return MailIdentity.from_config(app.config)
 
 
 def _reply(app: Flask, session: Session, ticket: Ticket, text: str, **options: object) -> Message:
     """send_reply as the composer calls it, by an agent who saw every message so far."""
     options.setdefault("author", make_user(session))
     options.setdefault("seen_message_id", _last_id(session, ticket))
-    return send_reply(session, ticket, text=text, settings=_settings(app), **options)  # type: ignore[arg-type]
+    return send_reply(session, ticket, text=text, identity=_identity(app), **options)  # type: ignore[arg-type]
 
 
 def _template(session: Session, key: str) -> ReplyTemplate:
@@ -302,7 +303,7 @@ def test_a_new_customer_message_stops_the_reply(app: Flask, session: Session) ->
     )
     with pytest.raises(NewMessagesSince) as caught:
         send_reply(
-            session, ticket, author=agent, text="Hi", seen_message_id=seen, settings=_settings(app)
+            session, ticket, author=agent, text="Hi", seen_message_id=seen, identity=_identity(app)
         )
     session.rollback()
     assert [m.message_id for m in caught.value.messages] == ["m2@example.com"]
