@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from helpdesk.commands.ingest import make_poller
 from helpdesk.models import AuditEvent, MailboxOAuth
-from helpdesk.outbox.sender import send_due
 from mail_ingest.imap import MailboxUnavailable
 from tests.admin_helpers import assert_admin_only, audits, post, sign_in
 from tests.mailfactory import make_mail
 from tests.oauth_helpers import APP_CLIENT, KEY, WEB_CLIENT, consent, oauth_env, use_oauth
+from tests.outbox_helpers import send_now
 from tests.poller_helpers import app_env, run_cli
 from tests.servers.oauth import OAuthServer
 
@@ -71,7 +71,7 @@ def test_connect_from_the_console_then_mail_flows(
     imap.append(make_mail(subject="Hello after connecting"))
     assert make_poller().run_once().outcomes == {"ticket": 1}
     session.rollback()  # a fresh snapshot (SQLite cannot write from a stale one)
-    assert send_due(session)["sent"] == 1
+    assert send_now(session)["sent"] == 1
     assert smtp.authenticated == ["support"]
 
 
@@ -124,7 +124,7 @@ def test_no_secret_or_token_in_logs_output_pages_exports_or_audit(
     imap.append(make_mail(subject="One"))
     make_poller().run_once()
     session.rollback()
-    send_due(session)
+    send_now(session)
     oauth_server.revoke(WEB_CLIENT[0])
     imap.append(make_mail(subject="Two"))
     with pytest.raises(MailboxUnavailable) as failure:

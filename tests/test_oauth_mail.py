@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from helpdesk.commands.ingest import make_poller
 from helpdesk.mailauth import OAuthFailure
 from helpdesk.models import MailboxOAuth, OutboxMail, Ticket, utcnow
-from helpdesk.outbox.sender import send_due
 from mail_ingest.imap import MailboxUnavailable
 from tests.mailfactory import make_mail
 from tests.oauth_helpers import APP_CLIENT, KEY, WEB_CLIENT, connect_mailbox, oauth_env, use_oauth
+from tests.outbox_helpers import send_now
 from tests.poller_helpers import app_env, run_cli
 from tests.servers.oauth import OAuthServer
 
@@ -53,7 +53,7 @@ def test_client_credentials_mail_in_and_acknowledgement_out(
     imap.append(make_mail(subject="Where is my case?"))
     result = make_poller().run_once()
     assert result.outcomes == {"ticket": 1}
-    assert send_due(session)["sent"] == 1
+    assert send_now(session)["sent"] == 1
     (raw,) = smtp.wait_for(1)
     assert b"Where is my case?" in raw
     assert smtp.authenticated == ["support"]
@@ -74,7 +74,7 @@ def test_a_token_the_servers_refuse_is_replaced(app: Flask, session: Session, ma
     assert oauth_server.token_requests == ["client_credentials"] * 2
     oauth_server.revoke(APP_CLIENT[0])
     session.rollback()
-    assert send_due(session)["sent"] == 2
+    assert send_now(session)["sent"] == 2
     assert oauth_server.token_requests == ["client_credentials"] * 3
     assert smtp.authenticated == ["support"]
 
@@ -93,12 +93,12 @@ def test_authorization_code_stores_the_refresh_token_encrypted_and_rotates_it(
 
     imap.append(make_mail(subject="Screen protector cracked"))
     assert make_poller().run_once().outcomes == {"ticket": 1}
-    assert send_due(session)["sent"] == 1
+    assert send_now(session)["sent"] == 1
     assert smtp.authenticated == ["support"]
     time.sleep(2.1)  # the access token expires: the next login refreshes, and rotates
     imap.append(make_mail(subject="And the charger too"))
     assert make_poller().run_once().outcomes == {"ticket": 1}
-    assert send_due(session)["sent"] == 1
+    assert send_now(session)["sent"] == 1
     latest = oauth_server.refresh_tokens(WEB_CLIENT[0])[-1]
     assert latest != first
     row = oauth_row(session)
@@ -173,7 +173,7 @@ def test_wrong_client_secret_is_named_and_outgoing_mail_waits(
     line = result.stderr.strip()
     assert "\n" not in line and "invalid_client" in line and "OAUTH_CLIENT_SECRET" in line
     with pytest.raises(OAuthFailure, match="OAUTH_CLIENT_SECRET"):
-        send_due(session)
+        send_now(session)
     session.rollback()
     (ack,) = session.scalars(select(OutboxMail)).all()
     assert (ack.status, ack.attempts) == ("queued", 0)  # untried, not counted, kept
@@ -186,7 +186,7 @@ def test_wrong_client_secret_is_named_and_outgoing_mail_waits(
 
     use_oauth(app, env)  # fixed: the acknowledgement goes out
     make_due(session)
-    assert send_due(session)["sent"] == 1
+    assert send_now(session)["sent"] == 1
 
 
 def test_a_provider_error_page_that_is_not_json(app: Flask, session: Session, mail_servers) -> None:  # type: ignore[no-untyped-def]

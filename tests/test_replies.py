@@ -30,7 +30,6 @@ from helpdesk.models import (
     TicketEvent,
     User,
 )
-from helpdesk.outbox.sender import send_due
 from helpdesk.policy.verdict import TEMPLATES as VERDICT_TEMPLATES
 from helpdesk.replies.defaults import DEFAULT_TEMPLATES
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
@@ -40,6 +39,7 @@ from helpdesk.replies.templates import active_templates, suggested_key
 from tests.factories import make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
+from tests.outbox_helpers import send_now
 from tests.test_web import login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,7 +277,7 @@ def test_reply_arrives_at_the_smtp_server_threaded(app: Flask, session: Session,
     ticket = _ticket(session)
     message = _reply(app, session, ticket, "Your parcel left today.")
     session.commit()
-    assert send_due(session)["sent"] == 2  # the ack and the reply
+    assert send_now(session)["sent"] == 2  # the ack and the reply
     raws = smtp.wait_for(2)
     sent = [email.message_from_bytes(raw, policy=policy.default) for raw in raws]
     (reply,) = [m for m in sent if m["Message-ID"] == f"<{message.message_id}>"]

@@ -105,7 +105,7 @@ def run_demo(app: Flask, host: str, port: int, interval: float, echo: Echo) -> N
         log.info("SMTP sink on %s:%s writes to %s", sink.hostname, sink.port, sent)
         threads = [
             _start(app, "poller", stop, _poll),
-            _start(app, "outbox", stop, _send),
+            _start(app, "outbox", stop, lambda s: _send(app, s)),
             _start(app, "mail drip", stop, lambda s: _drip(mailbox, config, interval, s)),
         ]
         stack.callback(_join, threads, stop)
@@ -175,14 +175,15 @@ def _poll(stop: threading.Event) -> None:
     make_poller(stop).run_forever()
 
 
-def _send(stop: threading.Event) -> None:
-    from helpdesk.outbox.sender import send_due
+def _send(app: Flask, stop: threading.Event) -> None:
+    from helpdesk.outbox.sender import SenderSettings, send_due
 
+    settings = SenderSettings.from_app(app)
     session = writer_session(db.engine)
     try:
         while not stop.is_set():
             try:
-                send_due(session)
+                send_due(session, settings)
             except Exception:
                 log.exception("outbox: sending failed")
             # send_due can return inside a transaction (nothing was due); on SQLite a
