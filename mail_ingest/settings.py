@@ -1,4 +1,4 @@
-"""What the ingest pipeline needs from the app's configuration, as one plain value."""
+"""What the ingest pipeline and the poller need from the app's configuration, as plain values."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from helpdesk.mailidentity import MailIdentity
+from mail_ingest.imap import AccessTokens, ImapConfig
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,32 @@ class IngestSettings:
                 for part in str(config["HELPDESK_TRUSTED_AUTHSERV_IDS"] or "").split(",")
                 if part.strip()
             ),
+        )
+
+
+@dataclass(frozen=True)
+class PollerSettings:
+    """Everything the poller reads: the mailbox, the pipeline's settings, its pace."""
+
+    imap: ImapConfig
+    ingest: IngestSettings
+    batch_size: int = 200
+    mark_seen: bool = True
+    poll_seconds: float = 30
+    parse_workers: int = 0
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], tokens: AccessTokens | None = None
+    ) -> PollerSettings:
+        """`tokens`: the OAuth 2.0 token source, used when IMAP_AUTH is oauth2."""
+        return cls(
+            imap=ImapConfig.from_config(config, tokens),
+            ingest=IngestSettings.from_config(config),
+            batch_size=int(config["IMAP_BATCH_SIZE"]),
+            mark_seen=bool(config["IMAP_MARK_SEEN"]),
+            poll_seconds=float(config["IMAP_POLL_SECONDS"]),
+            parse_workers=int(config["IMAP_PARSE_WORKERS"]),
         )
 
 

@@ -23,6 +23,7 @@ from helpdesk.demo.mails import DEMO_MAILS, SEED_COUNT, build_raw
 from helpdesk.demo.smtp_sink import start_sink
 from helpdesk.extensions import db
 from helpdesk.models import User
+from mail_ingest.poller import make_poller
 
 log = logging.getLogger("helpdesk.demo")
 
@@ -104,7 +105,7 @@ def run_demo(app: Flask, host: str, port: int, interval: float, echo: Echo) -> N
         stack.callback(sink.stop)
         log.info("SMTP sink on %s:%s writes to %s", sink.hostname, sink.port, sent)
         threads = [
-            _start(app, "poller", stop, _poll),
+            _start(app, "poller", stop, lambda s: make_poller(app, s).run_forever()),
             _start(app, "outbox", stop, lambda s: _send(app, s)),
             _start(app, "mail drip", stop, lambda s: _drip(mailbox, config, interval, s)),
         ]
@@ -167,12 +168,6 @@ def _join(threads: list[threading.Thread], stop: threading.Event) -> None:
         thread.join(timeout=10)
         if thread.is_alive():
             log.warning("%s did not stop in time", thread.name)
-
-
-def _poll(stop: threading.Event) -> None:
-    from helpdesk.commands.ingest import make_poller
-
-    make_poller(stop).run_forever()
 
 
 def _send(app: Flask, stop: threading.Event) -> None:
