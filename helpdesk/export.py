@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from helpdesk.api.serialize import iso
 from helpdesk.models import FetchedMail, Message, Ticket
+from helpdesk.timefmt import iso
 
 PAGE = 500
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from flask import Flask
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy import select, update
@@ -25,13 +26,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk.categories import Rule, load_rules
+from helpdesk.database import writer_session
+from helpdesk.extensions import db
+from helpdesk.mailauth import mail_tokens
 from helpdesk.models import FetchedMail, MailboxCursor, utcnow
 from mail_ingest import imap
 from mail_ingest.imap import ImapConfig, MailboxUnavailable
 from mail_ingest.pipeline import Parsed, ParsePool, PendingParse
 from mail_ingest.quarantine import describe, record_quarantine
 from mail_ingest.route import MailSource, Prepared, ingest_prepared
-from mail_ingest.settings import IngestSettings
+from mail_ingest.settings import PollerSettings
 
 log = logging.getLogger("helpdesk.ingest")
 
@@ -67,27 +71,28 @@ class PollResult:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
 
 
+def poller_settings(app: Flask) -> PollerSettings:
+    """The app's poller settings, with its OAuth token source when IMAP_AUTH is oauth2."""
+    return PollerSettings.from_config(app.config, mail_tokens(app))
+
+
+def make_poller(app: Flask, stop: threading.Event | None = None) -> Poller:
+    """The app's poller, on a writer session of its database (call it in an app context)."""
+    return Poller(writer_session(db.engine), poller_settings(app), stop=stop)
+
+
 class Poller:
     def __init__(
         self,
         session: Session,
-        cfg: ImapConfig,
-        settings: IngestSettings,
+        settings: PollerSettings,
         *,
-        batch_size: int = 200,
-        mark_seen: bool = True,
-        poll_seconds: float = 30,
-        parse_workers: int = 0,
         stop: threading.Event | None = None,
         connect: Callable[[ImapConfig], IMAPClient] = imap.connect,
     ) -> None:
         self.session = session
-        self.cfg = cfg
         self.settings = settings
-        self.batch_size = batch_size
-        self.mark_seen = mark_seen
-        self.poll_seconds = poll_seconds
-        self.parse_workers = parse_workers
+        self.cfg = settings.imap
         self.stop = stop or threading.Event()
         self._connect = connect
 
@@ -111,10 +116,10 @@ class Poller:
             size_of = imap.sizes(client, uids)
             rules = load_rules(self.session)
             self.session.commit()
-            batches = imap.plan_batches(uids, size_of, self.batch_size)
+            batches = imap.plan_batches(uids, size_of, self.settings.batch_size)
             # With more than one batch, batch n+1 is fetched and parsed (in a worker) while
             # batch n is written.
-            with ParsePool(self.parse_workers if len(batches) > 1 else 0) as pool:
+            with ParsePool(self.settings.parse_workers if len(batches) > 1 else 0) as pool:
                 ahead: Fetched | None = None
                 for batch in [*batches, None]:  # None: no next batch, write the last one
                     if self.stop.is_set():
@@ -129,7 +134,7 @@ class Poller:
     def _fetch(
         self, client: IMAPClient, batch: list[int], size_of: dict[int, int], pool: ParsePool
     ) -> Fetched:
-        wanted = [uid for uid in batch if size_of.get(uid, 0) <= self.settings.max_bytes]
+        wanted = [uid for uid in batch if size_of.get(uid, 0) <= self.settings.ingest.max_bytes]
         bodies = imap.fetch_bodies(client, wanted) if wanted else {}
         return Fetched(batch, bodies, pool.submit(list(bodies.values())))
 
@@ -183,7 +188,7 @@ class Poller:
                 outcomes += self._ingest_alone(uidvalidity, uid, bodies, size_of, rules, parsed)
         for outcome in outcomes:
             result.add(outcome)
-        if self.mark_seen:
+        if self.settings.mark_seen:
             imap.mark_seen(client, batch)
 
     def _ingest_alone(
@@ -260,15 +265,15 @@ class Poller:
                 continue
             source = MailSource(self.cfg.mailbox, uidvalidity, uid)
             size = size_of.get(uid, 0)
-            if size > self.settings.max_bytes:
-                reason = f"too large: {size} bytes (limit {self.settings.max_bytes})"
+            if size > self.settings.ingest.max_bytes:
+                reason = f"too large: {size} bytes (limit {self.settings.ingest.max_bytes})"
                 outcomes.append(self._quarantine(source, None, reason, size).outcome)
             elif uid not in bodies:
                 log.warning("UID %s vanished from %s before it was fetched", uid, source.mailbox)
             else:
                 raw = bodies[uid]
                 items.append(Prepared.of(source, raw, parsed.get(uid)))
-        records = ingest_prepared(self.session, items, self.settings, rules)
+        records = ingest_prepared(self.session, items, self.settings.ingest, rules)
         return outcomes + [record.outcome for record in records]
 
     def _quarantine(
@@ -342,9 +347,9 @@ class Poller:
                     _logout(client)
 
     def _wait_for_mail(self, client: IMAPClient) -> None:
-        deadline = time.monotonic() + self.poll_seconds
+        deadline = time.monotonic() + self.settings.poll_seconds
         if not client.has_capability("IDLE"):
-            self.stop.wait(self.poll_seconds)
+            self.stop.wait(self.settings.poll_seconds)
             return
         client.idle()
         try:

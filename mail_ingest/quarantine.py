@@ -75,9 +75,6 @@ def reprocess(
     if raw is None:
         raise ReprocessError(f"mail {record_id} has no stored bytes; fetch it from the mailbox")
     source = MailSource(record.mailbox, record.uidvalidity, record.uid)
-    large = settings.max_bytes < len(raw)
-    if large:  # an admin asked for it: let it through this once
-        settings = IngestSettings(**{**settings.__dict__, "max_bytes": len(raw)})
     try:
         session.delete(record)
         session.flush()

@@ -165,8 +165,8 @@ def _route(
     rules: list[Rule],
 ) -> None:
     ctx = Context(
-        frozenset({settings.support_address}),
-        settings.message_id_domain,
+        frozenset({settings.identity.support_address}),
+        settings.identity.message_id_domain,
         settings.trusted_authserv_ids,
     )
     reasons = automatic_reasons(mail, ctx)
@@ -315,7 +315,7 @@ def _acknowledge(
         number=ticket.number,
         category=ticket.category,
         customer_name=ticket.customer.name,
-        store_name=settings.store_name,
+        store_name=settings.identity.store_name,
         order_number=ticket.order_number,
         has_photo=any(a.content_type.startswith("image/") for a in mail.attachments),
     )
@@ -323,12 +323,12 @@ def _acknowledge(
         session,
         ticket,
         kind=OutboxKind.ACK,
-        from_address=settings.support_address,
-        from_name=settings.store_name,
+        from_address=settings.identity.support_address,
+        from_name=settings.identity.store_name,
         to_address=to_address,
         subject=ack_subject(mail.subject),
         text=ack_text(facts),
-        message_id_domain=settings.message_id_domain,
+        message_id_domain=settings.identity.message_id_domain,
         parent_id=mail.message_id,
         parent_references=mail.references,
         automatic=True,

@@ -1,4 +1,4 @@
-"""What the ingest pipeline needs from the app's configuration, as one plain value."""
+"""What the ingest pipeline and the poller need from the app's configuration, as plain values."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from helpdesk.mailidentity import MailIdentity
+from mail_ingest.imap import AccessTokens, ImapConfig
+
 
 @dataclass(frozen=True)
 class IngestSettings:
-    support_address: str
-    message_id_domain: str
+    identity: MailIdentity
     order_pattern: str
     acks_per_hour: int
-    store_name: str
     max_bytes: int
     # A mail written longer ago than this is not acknowledged (None: whatever its age).
     ack_max_age: timedelta | None = timedelta(hours=24)
@@ -27,11 +28,9 @@ class IngestSettings:
     def from_config(cls, config: Mapping[str, Any]) -> IngestSettings:
         hours = int(config["HELPDESK_ACK_MAX_AGE_HOURS"])
         return cls(
-            support_address=str(config["HELPDESK_SUPPORT_ADDRESS"]).lower(),
-            message_id_domain=str(config["HELPDESK_MESSAGE_ID_DOMAIN"]).lower(),
+            identity=MailIdentity.from_config(config),
             order_pattern=str(config["HELPDESK_ORDER_PATTERN"]),
             acks_per_hour=int(config["HELPDESK_ACKS_PER_SENDER_PER_HOUR"]),
-            store_name=str(config["HELPDESK_STORE_NAME"]),
             max_bytes=int(config["MAX_MESSAGE_BYTES"]),
             ack_max_age=timedelta(hours=hours) if hours > 0 else None,
             ingest_since=_store_midnight(config["IMAP_INGEST_SINCE"], config["HELPDESK_TIMEZONE"]),
@@ -40,6 +39,32 @@ class IngestSettings:
                 for part in str(config["HELPDESK_TRUSTED_AUTHSERV_IDS"] or "").split(",")
                 if part.strip()
             ),
+        )
+
+
+@dataclass(frozen=True)
+class PollerSettings:
+    """Everything the poller reads: the mailbox, the pipeline's settings, its pace."""
+
+    imap: ImapConfig
+    ingest: IngestSettings
+    batch_size: int = 200
+    mark_seen: bool = True
+    poll_seconds: float = 30
+    parse_workers: int = 0
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], tokens: AccessTokens | None = None
+    ) -> PollerSettings:
+        """`tokens`: the OAuth 2.0 token source, used when IMAP_AUTH is oauth2."""
+        return cls(
+            imap=ImapConfig.from_config(config, tokens),
+            ingest=IngestSettings.from_config(config),
+            batch_size=int(config["IMAP_BATCH_SIZE"]),
+            mark_seen=bool(config["IMAP_MARK_SEEN"]),
+            poll_seconds=float(config["IMAP_POLL_SECONDS"]),
+            parse_workers=int(config["IMAP_PARSE_WORKERS"]),
         )
 
 

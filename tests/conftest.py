@@ -19,6 +19,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Base
 from helpdesk.replies.templates import seed_templates
 from helpdesk.settings import load_config
+from tests.query_count import CountQueries, statement_counter
 from tests.servers.fixtures import *  # noqa: F403
 
 PG_ADMIN_URL = os.environ.get(
@@ -108,6 +109,14 @@ def web_app(app: Flask) -> Iterator[Flask]:
 @pytest.fixture
 def client(web_app: Flask):  # type: ignore[no-untyped-def]
     return web_app.test_client()
+
+
+@pytest.fixture
+def count_queries(web_app: Flask) -> CountQueries:
+    """`with count_queries() as statements:` lists every SQL statement the requests' app
+    (web_app) runs in the block."""
+    with web_app.app_context():
+        return statement_counter(db.engine)
 
 
 @pytest.fixture

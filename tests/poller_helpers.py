@@ -14,7 +14,7 @@ from helpdesk.database import writer_session
 from helpdesk.extensions import db
 from mail_ingest.imap import ImapConfig
 from mail_ingest.poller import Poller
-from mail_ingest.settings import IngestSettings
+from mail_ingest.settings import IngestSettings, PollerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,10 +31,18 @@ def imap_config(imap: Any, port: int | None = None) -> ImapConfig:
     )
 
 
-def make_poller(app: Flask, imap: Any, port: int | None = None, **kw: Any) -> Poller:
-    settings = IngestSettings.from_config({**app.config, **kw.pop("config", {})})
-    kw.setdefault("batch_size", 50)
-    return Poller(writer_session(db.engine), imap_config(imap, port), settings, **kw)
+def make_poller(
+    app: Flask,
+    imap: Any,
+    port: int | None = None,
+    config: dict[str, Any] | None = None,
+    **pace: Any,
+) -> Poller:
+    """A poller on the test server; `config` overrides app settings, `pace` holds
+    PollerSettings' batch_size, mark_seen, poll_seconds and parse_workers."""
+    ingest = IngestSettings.from_config({**app.config, **(config or {})})
+    settings = PollerSettings(imap_config(imap, port), ingest, **{"batch_size": 50, **pace})
+    return Poller(writer_session(db.engine), settings)
 
 
 def app_env(app: Flask, **extra: str) -> dict[str, str]:

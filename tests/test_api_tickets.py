@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.access import can_view_reports
 from helpdesk.api.auth import api_view
 from helpdesk.api.tokens import create_token
 from helpdesk.commands.tokens import tokens as tokens_command
-from helpdesk.extensions import db
 from helpdesk.models import ApiToken, Message, OutboxMail, Ticket, TicketEvent, User, utcnow
 from helpdesk.tickets.queue import QueueParams, fetch_page
 from tests.factories import make_customer, make_ticket, make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
+from tests.query_count import CountQueries
 from tests.test_api_policy import bearer
 from tests.test_web import csrf_token, login
 
@@ -45,22 +43,6 @@ def mail_ticket(session: Session, **mail: Any) -> Ticket:
 def fresh(session: Session, number: int) -> Ticket:
     session.rollback()  # a new transaction sees what the requests committed
     return session.scalars(select(Ticket).where(Ticket.number == number)).one()
-
-
-@contextmanager
-def counted(web_app: Flask) -> Iterator[list[str]]:
-    with web_app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def queue_tickets(session: Session) -> list[Ticket]:
@@ -130,18 +112,18 @@ def test_list_ticket_fields_and_assignee_filter(client: FlaskClient, session: Se
 
 
 def test_list_query_count_does_not_grow_with_the_limit(
-    web_app: Flask, client: FlaskClient, session: Session
+    count_queries: CountQueries, client: FlaskClient, session: Session
 ) -> None:
     for _ in range(3):
         queue_tickets(session)
     raw = token_for(session)
     client.get(f"{API}/tickets", headers=bearer(raw))  # warm up
-    with counted(web_app) as few:
+    with count_queries() as few:
         assert (
             len(client.get(f"{API}/tickets?view=all&limit=2", headers=bearer(raw)).json["tickets"])
             == 2
         )
-    with counted(web_app) as many:
+    with count_queries() as many:
         assert (
             len(
                 client.get(f"{API}/tickets?view=all&limit=100", headers=bearer(raw)).json["tickets"]
@@ -211,7 +193,7 @@ def test_one_ticket_with_messages_attachments_and_events(
 
 
 def test_one_ticket_query_count_is_fixed(
-    web_app: Flask, client: FlaskClient, session: Session
+    count_queries: CountQueries, client: FlaskClient, session: Session
 ) -> None:
     raw = token_for(session)
     small = mail_ticket(session, message_id="s@example.com")
@@ -226,9 +208,9 @@ def test_one_ticket_query_count_is_fixed(
             headers=bearer(raw),
         )
     client.get(f"{API}/tickets/{small.number}", headers=bearer(raw))  # warm up
-    with counted(web_app) as few:
+    with count_queries() as few:
         client.get(f"{API}/tickets/{small.number}", headers=bearer(raw))
-    with counted(web_app) as many:
+    with count_queries() as many:
         assert (
             len(client.get(f"{API}/tickets/{big.number}", headers=bearer(raw)).json["messages"]) > 6
         )

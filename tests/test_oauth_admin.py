@@ -11,13 +11,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.commands.ingest import make_poller
 from helpdesk.models import AuditEvent, MailboxOAuth
-from helpdesk.outbox.sender import send_due
 from mail_ingest.imap import MailboxUnavailable
+from mail_ingest.poller import make_poller
 from tests.admin_helpers import assert_admin_only, audits, post, sign_in
 from tests.mailfactory import make_mail
 from tests.oauth_helpers import APP_CLIENT, KEY, WEB_CLIENT, consent, oauth_env, use_oauth
+from tests.outbox_helpers import send_now
 from tests.poller_helpers import app_env, run_cli
 from tests.servers.oauth import OAuthServer
 
@@ -57,7 +57,7 @@ def test_only_admins_connect(env: dict[str, str], client: FlaskClient, session: 
 
 
 def test_connect_from_the_console_then_mail_flows(
-    env: dict[str, str], client: FlaskClient, session: Session, servers
+    app: Flask, env: dict[str, str], client: FlaskClient, session: Session, servers
 ) -> None:  # type: ignore[no-untyped-def]
     _, imap, smtp = servers
     admin = sign_in(client, session)
@@ -69,9 +69,9 @@ def test_connect_from_the_console_then_mail_flows(
     [(actor, target, detail)] = audits(session, "mailbox.connect")
     assert (actor, target, detail) == (admin.id, "support", {"provider": "custom"})
     imap.append(make_mail(subject="Hello after connecting"))
-    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
     session.rollback()  # a fresh snapshot (SQLite cannot write from a stale one)
-    assert send_due(session)["sent"] == 1
+    assert send_now(session)["sent"] == 1
     assert smtp.authenticated == ["support"]
 
 
@@ -91,7 +91,7 @@ def test_a_callback_that_is_not_ours_is_refused(
 
 
 def test_revoked_consent_shows_reconnect_needed_with_the_providers_words(
-    env: dict[str, str], client: FlaskClient, session: Session, servers
+    app: Flask, env: dict[str, str], client: FlaskClient, session: Session, servers
 ) -> None:  # type: ignore[no-untyped-def]
     oauth_server, imap, _ = servers
     sign_in(client, session)
@@ -99,12 +99,12 @@ def test_revoked_consent_shows_reconnect_needed_with_the_providers_words(
     oauth_server.revoke(WEB_CLIENT[0])
     imap.append(make_mail(subject="Waiting"))
     with pytest.raises(MailboxUnavailable):
-        make_poller().run_once()
+        make_poller(app).run_once()
     page = client.get("/admin/mailbox").get_data(as_text=True)
     assert "reconnect needed" in page and "invalid_grant" in page
     assert "Connect again" in page
     connect_in_browser(client)
-    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
 
 
 def test_no_secret_or_token_in_logs_output_pages_exports_or_audit(
@@ -122,13 +122,13 @@ def test_no_secret_or_token_in_logs_output_pages_exports_or_audit(
     sign_in(client, session)
     seen = [connect_in_browser(client)]
     imap.append(make_mail(subject="One"))
-    make_poller().run_once()
+    make_poller(app).run_once()
     session.rollback()
-    send_due(session)
+    send_now(session)
     oauth_server.revoke(WEB_CLIENT[0])
     imap.append(make_mail(subject="Two"))
     with pytest.raises(MailboxUnavailable) as failure:
-        make_poller().run_once()
+        make_poller(app).run_once()
     seen.append(str(failure.value))
     seen.append(client.get("/admin/mailbox").get_data(as_text=True))
     for args in (["ingest", "--once"], ["outbox", "send", "--once"], ["export", "inbound"]):

@@ -13,8 +13,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.commands.ingest import make_poller
 from helpdesk.models import MailboxOAuth
+from mail_ingest.poller import make_poller
 from tests.mailfactory import make_mail
 from tests.oauth_helpers import KEY, connect_mailbox, consent, oauth_env, use_oauth
 from tests.poller_helpers import ROOT, app_env, run_cli
@@ -122,4 +122,4 @@ def test_rotating_the_encryption_key(
     # the new key alone: the mailbox logs in (the refresh token is refreshed) and mail comes in
     use_oauth(app, {**env, "HELPDESK_ENCRYPTION_KEY": new})
     oauth_imap_server.append(make_mail(subject="After the key rotation"))
-    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}

@@ -13,13 +13,13 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from helpdesk.commands.ingest import make_poller
 from helpdesk.mailauth import OAuthFailure
 from helpdesk.models import MailboxOAuth, OutboxMail, Ticket, utcnow
-from helpdesk.outbox.sender import send_due
 from mail_ingest.imap import MailboxUnavailable
+from mail_ingest.poller import make_poller
 from tests.mailfactory import make_mail
 from tests.oauth_helpers import APP_CLIENT, KEY, WEB_CLIENT, connect_mailbox, oauth_env, use_oauth
+from tests.outbox_helpers import send_now
 from tests.poller_helpers import app_env, run_cli
 from tests.servers.oauth import OAuthServer
 
@@ -51,9 +51,9 @@ def test_client_credentials_mail_in_and_acknowledgement_out(
     oauth_server, imap, smtp = mail_servers
     use_oauth(app, oauth_env(oauth_server, imap, smtp, "client_credentials"))
     imap.append(make_mail(subject="Where is my case?"))
-    result = make_poller().run_once()
+    result = make_poller(app).run_once()
     assert result.outcomes == {"ticket": 1}
-    assert send_due(session)["sent"] == 1
+    assert send_now(session)["sent"] == 1
     (raw,) = smtp.wait_for(1)
     assert b"Where is my case?" in raw
     assert smtp.authenticated == ["support"]
@@ -67,14 +67,14 @@ def test_a_token_the_servers_refuse_is_replaced(app: Flask, session: Session, ma
     oauth_server.expires_in = 3600  # long-lived: only the refusal makes us ask again
     use_oauth(app, oauth_env(oauth_server, imap, smtp, "client_credentials"))
     imap.append(make_mail(subject="One"))
-    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
     oauth_server.revoke(APP_CLIENT[0])  # the cached token dies; the app may still get new ones
     imap.append(make_mail(subject="Two"))
-    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
     assert oauth_server.token_requests == ["client_credentials"] * 2
     oauth_server.revoke(APP_CLIENT[0])
     session.rollback()
-    assert send_due(session)["sent"] == 2
+    assert send_now(session)["sent"] == 2
     assert oauth_server.token_requests == ["client_credentials"] * 3
     assert smtp.authenticated == ["support"]
 
@@ -92,13 +92,13 @@ def test_authorization_code_stores_the_refresh_token_encrypted_and_rotates_it(
     assert Fernet(KEY).decrypt(stored.encode()).decode() == first
 
     imap.append(make_mail(subject="Screen protector cracked"))
-    assert make_poller().run_once().outcomes == {"ticket": 1}
-    assert send_due(session)["sent"] == 1
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
+    assert send_now(session)["sent"] == 1
     assert smtp.authenticated == ["support"]
     time.sleep(2.1)  # the access token expires: the next login refreshes, and rotates
     imap.append(make_mail(subject="And the charger too"))
-    assert make_poller().run_once().outcomes == {"ticket": 1}
-    assert send_due(session)["sent"] == 1
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
+    assert send_now(session)["sent"] == 1
     latest = oauth_server.refresh_tokens(WEB_CLIENT[0])[-1]
     assert latest != first
     row = oauth_row(session)
@@ -112,8 +112,8 @@ def test_poller_survives_token_expiry_and_an_imap_restart(
     oauth_server, imap, smtp = mail_servers
     oauth_server.expires_in = 2
     use_oauth(app, oauth_env(oauth_server, imap, smtp, "client_credentials"))
-    poller = make_poller()
-    poller.poll_seconds = 1
+    app.config["IMAP_POLL_SECONDS"] = 1
+    poller = make_poller(app)
     thread = threading.Thread(target=poller.run_forever, daemon=True)
     thread.start()
     try:
@@ -150,10 +150,10 @@ def test_revoked_consent_needs_a_reconnect_and_then_nothing_is_lost(
     assert row.reconnect_needed and "invalid_grant" in (row.last_error or "")
 
     with pytest.raises(MailboxUnavailable, match="reconnect needed"):
-        make_poller().run_once()
+        make_poller(app).run_once()
     assert tickets(session) == 0
     connect_mailbox(app)  # the admin connects again
-    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
     assert not oauth_row(session).reconnect_needed
 
 
@@ -164,7 +164,7 @@ def test_wrong_client_secret_is_named_and_outgoing_mail_waits(
     env = oauth_env(oauth_server, imap, smtp, "client_credentials")
     use_oauth(app, env)
     imap.append(make_mail(subject="Hello"))
-    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
     wrong = {**env, "OAUTH_CLIENT_SECRET": "not-the-secret"}
     use_oauth(app, wrong)
 
@@ -173,7 +173,7 @@ def test_wrong_client_secret_is_named_and_outgoing_mail_waits(
     line = result.stderr.strip()
     assert "\n" not in line and "invalid_client" in line and "OAUTH_CLIENT_SECRET" in line
     with pytest.raises(OAuthFailure, match="OAUTH_CLIENT_SECRET"):
-        send_due(session)
+        send_now(session)
     session.rollback()
     (ack,) = session.scalars(select(OutboxMail)).all()
     assert (ack.status, ack.attempts) == ("queued", 0)  # untried, not counted, kept
@@ -186,7 +186,7 @@ def test_wrong_client_secret_is_named_and_outgoing_mail_waits(
 
     use_oauth(app, env)  # fixed: the acknowledgement goes out
     make_due(session)
-    assert send_due(session)["sent"] == 1
+    assert send_now(session)["sent"] == 1
 
 
 def test_a_provider_error_page_that_is_not_json(app: Flask, session: Session, mail_servers) -> None:  # type: ignore[no-untyped-def]
@@ -206,7 +206,7 @@ def test_a_provider_error_page_that_is_not_json(app: Flask, session: Session, ma
     assert "HTTP 502" in line and "not JSON" in line and "Bad Gateway" in line
     assert "<h1>" not in line
     oauth_server.error_page = None  # the provider is back: the waiting mail comes in
-    assert make_poller().run_once().outcomes == {"ticket": 1}
+    assert make_poller(app).run_once().outcomes == {"ticket": 1}
 
 
 def make_due(session: Session) -> None:
@@ -221,7 +221,7 @@ def test_the_running_poller_waits_out_a_provider_outage_and_catches_up(
     use_oauth(app, oauth_env(oauth_server, imap, smtp, "client_credentials"))
     oauth_server.error_page = (503, "<h1>Service Unavailable</h1>")
     imap.append(make_mail(subject="Sent during the outage"))
-    poller = make_poller()
+    poller = make_poller(app)
     thread = threading.Thread(target=poller.run_forever, daemon=True)
     thread.start()
     try:

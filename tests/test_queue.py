@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
@@ -28,6 +25,7 @@ from helpdesk.tickets.queue import (
 )
 from helpdesk.tickets.services import TicketError, add_message, bulk_update
 from tests.factories import make_customer, make_ticket, make_user
+from tests.query_count import CountQueries
 from tests.test_web import csrf_token, login
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=utcnow().tzinfo)
@@ -311,25 +309,11 @@ def test_parse_params_lists_every_problem() -> None:
     assert len(caught.value.messages) == 2
 
 
-@contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def test_queries_per_page_do_not_grow_with_rows(
-    web_app: Flask, client: FlaskClient, session: Session, agents: tuple[User, User]
+    count_queries: CountQueries,
+    client: FlaskClient,
+    session: Session,
+    agents: tuple[User, User],
 ) -> None:
     me, other = agents
     login(client, me.email)
@@ -337,7 +321,7 @@ def test_queries_per_page_do_not_grow_with_rows(
     for total in (10, 100):
         while session.scalar(select(db.func.count(Ticket.id))) < total:
             ticket(session, "same", assignee_id=other.id, waiting_since=NOW)
-        with count_queries(web_app) as statements:
+        with count_queries() as statements:
             html = client.get("/?size=100&view=all").get_data(as_text=True)
         assert html.count('name="ticket_ids"') == total
         counts.append(len(statements))

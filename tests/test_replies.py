@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import (
     AuditEvent,
     Message,
@@ -30,7 +31,6 @@ from helpdesk.models import (
     TicketEvent,
     User,
 )
-from helpdesk.outbox.sender import send_due
 from helpdesk.policy import DECISIONS, FACT_NAMES, Verdict, parse_facts
 from helpdesk.policy.verdict import TEMPLATES as VERDICT_TEMPLATES
 from helpdesk.policy_panel.services import record_check, saved_check
@@ -43,11 +43,12 @@ from helpdesk.replies.rendering import (
     render_text,
     template_variables,
 )
-from helpdesk.replies.services import ReplySettings, add_note, retry_mail, send_reply
+from helpdesk.replies.services import add_note, retry_mail, send_reply
 from helpdesk.replies.templates import active_templates, suggested_key
 from tests.factories import make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
+from tests.outbox_helpers import send_now
 from tests.test_web import login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,15 +109,15 @@ def _suggested(session: Session, ticket: Ticket) -> str | None:
     return suggested_key(ticket, _saved(session, ticket), active_templates(session))
 
 
-def _settings(app: Flask) -> ReplySettings:
-    return ReplySettings.from_config(app.config)
+def _identity(app: Flask) -> MailIdentity:
+    return MailIdentity.from_config(app.config)
 
 
 def _reply(app: Flask, session: Session, ticket: Ticket, text: str, **options: object) -> Message:
     """send_reply as the composer calls it, by an agent who saw every message so far."""
     options.setdefault("author", make_user(session))
     options.setdefault("seen_message_id", _last_id(session, ticket))
-    return send_reply(session, ticket, text=text, settings=_settings(app), **options)  # type: ignore[arg-type]
+    return send_reply(session, ticket, text=text, identity=_identity(app), **options)  # type: ignore[arg-type]
 
 
 def _template(session: Session, key: str) -> ReplyTemplate:
@@ -354,7 +355,7 @@ def test_reply_arrives_at_the_smtp_server_threaded(app: Flask, session: Session,
     ticket = _ticket(session)
     message = _reply(app, session, ticket, "Your parcel left today.")
     session.commit()
-    assert send_due(session)["sent"] == 2  # the ack and the reply
+    assert send_now(session)["sent"] == 2  # the ack and the reply
     raws = smtp.wait_for(2)
     sent = [email.message_from_bytes(raw, policy=policy.default) for raw in raws]
     (reply,) = [m for m in sent if m["Message-ID"] == f"<{message.message_id}>"]
@@ -380,7 +381,7 @@ def test_a_new_customer_message_stops_the_reply(app: Flask, session: Session) ->
     )
     with pytest.raises(NewMessagesSince) as caught:
         send_reply(
-            session, ticket, author=agent, text="Hi", seen_message_id=seen, settings=_settings(app)
+            session, ticket, author=agent, text="Hi", seen_message_id=seen, identity=_identity(app)
         )
     session.rollback()
     assert [m.message_id for m in caught.value.messages] == ["m2@example.com"]

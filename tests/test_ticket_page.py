@@ -13,11 +13,10 @@ from typing import Any
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 from jinja2 import ChoiceLoader, DictLoader
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.blobs import store_blob
-from helpdesk.extensions import db
 from helpdesk.models import Attachment, Customer, Message, Ticket, TicketEvent, User
 from helpdesk.policy import parse_facts
 from helpdesk.policy_panel.services import record_check
@@ -25,6 +24,7 @@ from helpdesk.tickets.services import TicketError, add_message, change_field, up
 from tests.factories import make_customer, make_ticket, make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
+from tests.query_count import CountQueries
 from tests.test_web import csrf_token, login
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -484,39 +484,30 @@ def _ticket_with(session: Session, messages: int, agent: User) -> Ticket:
     return ticket
 
 
-def _statement_list(web_app: Flask, client: FlaskClient, path: str) -> list[str]:
+def _statement_list(count_queries: CountQueries, client: FlaskClient, path: str) -> list[str]:
     """Every statement the request runs (the view's, the templates', the login's), except
     the BEGIN our SQLite setup sends itself (PostgreSQL's driver does not send it as one)."""
-    with web_app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with count_queries() as statements:
         response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
-    return seen
+    return [s for s in statements if not s.startswith("BEGIN")]
 
 
-def _statements(web_app: Flask, client: FlaskClient, path: str) -> int:
-    return len(_statement_list(web_app, client, path))
+def _statements(count_queries: CountQueries, client: FlaskClient, path: str) -> int:
+    return len(_statement_list(count_queries, client, path))
 
 
-def test_query_count_is_fixed(web_app: Flask, client: FlaskClient, session: Session) -> None:
+def test_query_count_is_fixed(
+    count_queries: CountQueries, client: FlaskClient, session: Session
+) -> None:
     agent = signed_in(client, session)
     small = _ticket_with(session, 2, agent)
     large = _ticket_with(session, 20, agent)
     client.get(f"/tickets/{small.number}")  # warm up: first-request work is not counted
-    few = _statements(web_app, client, f"/tickets/{small.number}")
-    many = _statements(web_app, client, f"/tickets/{large.number}")
+    few = _statements(count_queries, client, f"/tickets/{small.number}")
+    many = _statements(count_queries, client, f"/tickets/{large.number}")
     assert few == many, (few, many)
-    assert _statements(web_app, client, f"/tickets/{large.number}?images=1") == many
+    assert _statements(count_queries, client, f"/tickets/{large.number}?images=1") == many
     assert many == PAGE_STATEMENTS, many
 
 
@@ -530,7 +521,7 @@ PAGE_STATEMENTS_WITH_CHECK = PAGE_STATEMENTS - 1
 
 
 def test_the_latest_policy_check_is_read_once(
-    web_app: Flask, client: FlaskClient, session: Session
+    count_queries: CountQueries, client: FlaskClient, session: Session
 ) -> None:
     agent = signed_in(client, session)
     ticket = _ticket_with(session, 3, agent)
@@ -538,7 +529,7 @@ def test_the_latest_policy_check_is_read_once(
     session.commit()
     client.get(f"/tickets/{ticket.number}")  # warm up
     for path in (f"/tickets/{ticket.number}", f"/tickets/{ticket.number}?template=general"):
-        statements = _statement_list(web_app, client, path)
+        statements = _statement_list(count_queries, client, path)
         assert len(statements) == PAGE_STATEMENTS_WITH_CHECK, statements
         reads = [s for s in statements if re.search(r"FROM\s+policy_check\b", s)]
         assert len(reads) == 1, reads

@@ -17,13 +17,13 @@ from helpdesk.admin.mailbox import (
 from helpdesk.admin.mailbox_oauth import oauth_status
 from helpdesk.blobs import load_blob
 from helpdesk.extensions import db
-from helpdesk.mailauth import imap_config, token_store
+from helpdesk.mailauth import token_store
 from helpdesk.models import OUTBOX_STATUSES, FetchedMail, Outcome, Ticket, utcnow
 from helpdesk.params import optional_id
 from helpdesk.security import allow_form_target
 from mail_ingest.imap import MailboxUnavailable
+from mail_ingest.poller import poller_settings
 from mail_ingest.quarantine import ReprocessError
-from mail_ingest.settings import IngestSettings
 
 NO_MAIL = "There is no such mail."
 
@@ -95,14 +95,10 @@ def quarantine_download(record_id: int) -> Response:
 def quarantine_reprocess(record_id: int) -> Response:
     require(can_manage_quarantine, current_user)
     db.get_or_404(FetchedMail, record_id, description=NO_MAIL)
-    config = current_app.config
+    settings = poller_settings(current_app)
     try:
         record = reprocess_mail(
-            db.session,
-            current_user.id,
-            record_id,
-            IngestSettings.from_config(config),
-            imap_config(current_app),
+            db.session, current_user.id, record_id, settings.ingest, settings.imap
         )
     except (ReprocessError, MailboxUnavailable) as exc:
         db.session.rollback()

@@ -10,9 +10,10 @@ from helpdesk.access import can_work_tickets
 from helpdesk.api import bp
 from helpdesk.api.auth import api_view
 from helpdesk.api.errors import ApiError
-from helpdesk.api.serialize import customer_json, iso, ticket_json
+from helpdesk.api.serialize import customer_json, ticket_json
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Ticket
+from helpdesk.timefmt import iso
 
 CUSTOMER_TICKETS_LIMIT = 100
 

@@ -6,14 +6,10 @@ Pure functions of loaded objects: they never query (callers load what they need)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from helpdesk.models import Attachment, Customer, Message, Ticket, TicketEvent, User
-
-
-def iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+from helpdesk.timefmt import iso
 
 
 def person(user: User | None) -> dict[str, Any] | None:

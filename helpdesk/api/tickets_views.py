@@ -17,12 +17,12 @@ from helpdesk.api.errors import ApiError
 from helpdesk.api.serialize import ticket_json
 from helpdesk.api.ticket_detail import messages_json, ticket_detail
 from helpdesk.extensions import db
+from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import Ticket, utcnow
 from helpdesk.params import MAX_ID, parse_limit
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
 from helpdesk.replies.services import (
     DEFAULT_REPLY_STATUS,
-    ReplySettings,
     add_note,
     last_message_id,
     send_reply,
@@ -129,7 +129,7 @@ def post_reply(number: int) -> tuple[Response, int]:
             text=text,
             status=DEFAULT_REPLY_STATUS if status is MISSING else status,
             seen_message_id=last_message_id(db.session, ticket) if seen is MISSING else seen,
-            settings=ReplySettings.from_config(current_app.config),
+            identity=MailIdentity.from_config(current_app.config),
         )
     except NewMessagesSince as exc:
         ids = [m.id for m in exc.messages]

@@ -8,27 +8,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from helpdesk.database import writer_session
 from helpdesk.extensions import db
-from helpdesk.mailauth import imap_config
 from mail_ingest.imap import MailboxUnavailable
-from mail_ingest.poller import Poller
+from mail_ingest.poller import make_poller, poller_settings
 from mail_ingest.quarantine import ReprocessError, fetch_if_missing, list_quarantine, reprocess
-from mail_ingest.settings import IngestSettings
-
-
-def make_poller(stop: threading.Event | None = None) -> Poller:
-    config = current_app.config
-    return Poller(
-        writer_session(db.engine),
-        imap_config(current_app),
-        IngestSettings.from_config(config),
-        batch_size=int(config["IMAP_BATCH_SIZE"]),
-        mark_seen=bool(config["IMAP_MARK_SEEN"]),
-        poll_seconds=float(config["IMAP_POLL_SECONDS"]),
-        parse_workers=int(config["IMAP_PARSE_WORKERS"]),
-        stop=stop,
-    )
 
 
 @click.command("ingest")
@@ -39,7 +22,7 @@ def ingest(once: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if once:
         try:
-            result = make_poller().run_once()
+            result = make_poller(current_app).run_once()
         except MailboxUnavailable as exc:
             raise click.ClickException(str(exc)) from None
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items()))
@@ -53,7 +36,7 @@ def ingest(once: bool) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    make_poller(stop).run_forever()
+    make_poller(current_app, stop).run_forever()
 
 
 @click.group("quarantine")
@@ -80,10 +63,10 @@ def list_command() -> None:
 @with_appcontext
 def reprocess_command(record_id: int) -> None:
     """Run a quarantined mail through ingestion again."""
-    settings = IngestSettings.from_config(current_app.config)
+    settings = poller_settings(current_app)
     try:
-        raw = fetch_if_missing(db.session, record_id, imap_config(current_app))
-        record = reprocess(db.session, record_id, settings, raw)
+        raw = fetch_if_missing(db.session, record_id, settings.imap)
+        record = reprocess(db.session, record_id, settings.ingest, raw)
         db.session.commit()
     except (ReprocessError, MailboxUnavailable) as exc:
         db.session.rollback()

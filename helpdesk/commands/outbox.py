@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from helpdesk.database import writer_session
 from helpdesk.extensions import db
 from helpdesk.mailauth import OAuthFailure
-from helpdesk.outbox.sender import send_due
+from helpdesk.outbox.sender import SenderSettings, send_due
 
 
 @click.group("outbox")
@@ -28,9 +28,10 @@ def send(once: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     socket.setdefaulttimeout(60)
     log = logging.getLogger("helpdesk.outbox")
+    settings = SenderSettings.from_app(current_app)
     if once:
         try:
-            counts = send_due(writer_session(db.engine), limit=10_000)
+            counts = send_due(writer_session(db.engine), settings, limit=10_000)
         except OAuthFailure as exc:
             raise click.ClickException(f"nothing sent: {exc}") from None
         click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -42,7 +43,7 @@ def send(once: bool) -> None:
     session = writer_session(db.engine)
     while not stop.is_set():
         try:
-            counts = send_due(session)
+            counts = send_due(session, settings)
         except OAuthFailure as exc:  # the mail waits, queued; try again in a while
             log.warning("outbox: nothing sent: %s", exc)
             counts = {}

@@ -23,6 +23,7 @@ from helpdesk.demo.mails import DEMO_MAILS, SEED_COUNT, build_raw
 from helpdesk.demo.smtp_sink import start_sink
 from helpdesk.extensions import db
 from helpdesk.models import User
+from mail_ingest.poller import make_poller
 
 log = logging.getLogger("helpdesk.demo")
 
@@ -104,8 +105,8 @@ def run_demo(app: Flask, host: str, port: int, interval: float, echo: Echo) -> N
         stack.callback(sink.stop)
         log.info("SMTP sink on %s:%s writes to %s", sink.hostname, sink.port, sent)
         threads = [
-            _start(app, "poller", stop, _poll),
-            _start(app, "outbox", stop, _send),
+            _start(app, "poller", stop, lambda s: make_poller(app, s).run_forever()),
+            _start(app, "outbox", stop, lambda s: _send(app, s)),
             _start(app, "mail drip", stop, lambda s: _drip(mailbox, config, interval, s)),
         ]
         stack.callback(_join, threads, stop)
@@ -169,20 +170,15 @@ def _join(threads: list[threading.Thread], stop: threading.Event) -> None:
             log.warning("%s did not stop in time", thread.name)
 
 
-def _poll(stop: threading.Event) -> None:
-    from helpdesk.commands.ingest import make_poller
+def _send(app: Flask, stop: threading.Event) -> None:
+    from helpdesk.outbox.sender import SenderSettings, send_due
 
-    make_poller(stop).run_forever()
-
-
-def _send(stop: threading.Event) -> None:
-    from helpdesk.outbox.sender import send_due
-
+    settings = SenderSettings.from_app(app)
     session = writer_session(db.engine)
     try:
         while not stop.is_set():
             try:
-                send_due(session)
+                send_due(session, settings)
             except Exception:
                 log.exception("outbox: sending failed")
             # send_due can return inside a transaction (nothing was due); on SQLite a

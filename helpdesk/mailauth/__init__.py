@@ -11,13 +11,11 @@ from typing import Any
 from helpdesk.mailauth.providers import OAuthSettings, oauth_in_use
 from helpdesk.mailauth.store import TokenStore
 from helpdesk.mailauth.tokens import OAuthFailure, TokenSource
-from mail_ingest.imap import ImapConfig
 
 __all__ = [
     "OAuthFailure",
     "OAuthSettings",
     "TokenSource",
-    "imap_config",
     "mail_tokens",
     "token_store",
 ]
@@ -43,8 +41,3 @@ def mail_tokens(app: Any) -> TokenSource | None:
         source = TokenSource(OAuthSettings.from_config(app.config), token_store(app))
         app.extensions[_KEY] = source
     return source
-
-
-def imap_config(app: Any) -> ImapConfig:
-    """The app's IMAP settings, with its token source when IMAP_AUTH is oauth2."""
-    return ImapConfig.from_config(app.config, mail_tokens(app))

@@ -9,16 +9,17 @@ becomes `failed` with a note, where an agent sees it and decides.
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from flask import current_app
+from flask import Flask
 from flask_mail import Message as MailMessage
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import mail as mail_ext
-from helpdesk.mailauth import OAuthFailure, mail_tokens
+from helpdesk.mailauth import OAuthFailure, TokenSource, mail_tokens
 from helpdesk.mailauth.smtp import xoauth2_login
 from helpdesk.models import OutboxMail, OutboxStatus, utcnow
 
@@ -26,6 +27,25 @@ STALE_SENDING = timedelta(minutes=10)
 BLOCKED_PAUSE = timedelta(minutes=1)  # after the mailbox refused us: no try sooner
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    """What sending needs from the app, built at the edge (command, demo) by `from_app`."""
+
+    max_attempts: int = 8
+    oauth_user: str = ""  # the SMTP login when `tokens` is set
+    tokens: TokenSource | None = None  # MAIL_AUTH=oauth2: XOAUTH2 with these tokens
+
+    @classmethod
+    def from_app(cls, app: Flask) -> SenderSettings:
+        config = app.config
+        oauth = config.get("MAIL_AUTH") == "oauth2"
+        return cls(
+            max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS", 8)),
+            oauth_user=str(config.get("MAIL_USERNAME") or config.get("IMAP_USERNAME") or ""),
+            tokens=mail_tokens(app) if oauth else None,
+        )
 
 
 class TemporaryFailure(Exception):
@@ -118,8 +138,7 @@ def claim_due(session: Session, limit: int = 50) -> list[int]:
     return claimed
 
 
-def _finish(session: Session, row: OutboxMail, error: Exception | None) -> None:
-    max_attempts = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
+def _finish(session: Session, row: OutboxMail, error: Exception | None, max_attempts: int) -> None:
     if error is None:
         row.status, row.sent_at, row.last_error = OutboxStatus.SENT, utcnow(), None
     elif isinstance(error, PermanentFailure) or row.attempts >= max_attempts:
@@ -146,23 +165,20 @@ def _release(session: Session, row_ids: list[int], error: OAuthFailure) -> None:
     session.commit()
 
 
-def _open() -> object:
-    """A flask-mail connection, authenticated with XOAUTH2 when MAIL_AUTH is oauth2."""
+def _open(settings: SenderSettings) -> object:
+    """A flask-mail connection, authenticated with XOAUTH2 when the settings hold tokens."""
     connection = mail_ext.connect().__enter__()
-    tokens = mail_tokens(current_app) if current_app.config.get("MAIL_AUTH") == "oauth2" else None
-    if tokens is not None:
-        config = current_app.config
-        user = str(config.get("MAIL_USERNAME") or config.get("IMAP_USERNAME") or "")
+    if settings.tokens is not None:
         try:
             assert connection.host is not None  # connect() opened it
-            xoauth2_login(connection.host, user, tokens)
+            xoauth2_login(connection.host, settings.oauth_user, settings.tokens)
         except BaseException:
             _drop(connection)
             raise
     return connection
 
 
-def send_due(session: Session, limit: int = 50) -> dict[str, int]:
+def send_due(session: Session, settings: SenderSettings, limit: int = 50) -> dict[str, int]:
     """Send what is due now; returns counts by outcome.
 
     Raises OAuthFailure when the mailbox refuses our OAuth login (the rows claimed are
@@ -179,7 +195,7 @@ def send_due(session: Session, limit: int = 50) -> dict[str, int]:
                 if connection is None:
                     # before the row is read: no transaction is held while tokens are fetched
                     # (and stored, on another connection)
-                    connection = _open()
+                    connection = _open(settings)
                 connection.send(build_message(_claimed_row(session, row_id)))
             except OAuthFailure as exc:
                 session.rollback()
@@ -190,7 +206,7 @@ def send_due(session: Session, limit: int = 50) -> dict[str, int]:
                 _drop(connection)
                 connection = None
             row = _claimed_row(session, row_id)
-            _finish(session, row, error)
+            _finish(session, row, error, settings.max_attempts)
             if error is None:
                 counts["sent"] += 1
             elif row.status == OutboxStatus.FAILED:

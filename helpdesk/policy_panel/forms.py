@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from helpdesk.policy import (
     CHANNELS,
@@ -17,14 +18,6 @@ from helpdesk.policy import (
     FactsError,
     parse_facts,
 )
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms before 3.3 takes (value, label) pairs
-
-    def SelectChoice(value: str, label: str) -> tuple[str, str]:
-        return (value, label)
-
 
 UNKNOWN = SelectChoice("", "Not known")
 YES_NO = [UNKNOWN, SelectChoice("yes", "Yes"), SelectChoice("no", "No")]

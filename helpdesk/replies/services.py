@@ -5,14 +5,11 @@ Functions take explicit arguments and never commit; the caller owns the transact
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.acks import ack_subject
+from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import (
     Direction,
     EventKind,
@@ -38,23 +35,6 @@ from helpdesk.tickets.services import add_message, change_status, record_event
 # The statuses a reply may leave its ticket in, as the composer offers them.
 REPLY_STATUSES: tuple[str, ...] = (Status.PENDING, Status.OPEN, *RESOLVED)
 DEFAULT_REPLY_STATUS = Status.PENDING
-
-
-@dataclass(frozen=True)
-class ReplySettings:
-    """What sending needs from the app's configuration."""
-
-    support_address: str
-    store_name: str
-    message_id_domain: str
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ReplySettings:
-        return cls(
-            support_address=str(config["HELPDESK_SUPPORT_ADDRESS"]).lower(),
-            store_name=str(config["HELPDESK_STORE_NAME"]),
-            message_id_domain=str(config["HELPDESK_MESSAGE_ID_DOMAIN"]).lower(),
-        )
 
 
 def newer_inbound(session: Session, ticket: Ticket, seen_message_id: int | None) -> list[Message]:
@@ -99,7 +79,7 @@ def send_reply(
     author: User,
     text: str,
     seen_message_id: int | None,
-    settings: ReplySettings,
+    identity: MailIdentity,
     status: str = DEFAULT_REPLY_STATUS,
     template_key: str | None = None,
 ) -> Message:
@@ -125,12 +105,12 @@ def send_reply(
         session,
         ticket,
         kind=OutboxKind.REPLY,
-        from_address=settings.support_address,
+        from_address=identity.support_address,
         from_name=author.name,
         to_address=ticket.customer.email,
         subject=ack_subject(ticket.subject),
         text=text,
-        message_id_domain=settings.message_id_domain,
+        message_id_domain=identity.message_id_domain,
         parent_id=parent.message_id if parent else None,
         parent_references=parent.references.split() if parent else (),
         automatic=False,

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
+from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import Message, OutboxMail, OutboxStatus, ReplyTemplate, Ticket
 from helpdesk.policy import Verdict
 from helpdesk.replies import bp
@@ -19,7 +20,6 @@ from helpdesk.replies.rendering import render_text, template_variables
 from helpdesk.replies.services import (
     DEFAULT_REPLY_STATUS,
     REPLY_STATUSES,
-    ReplySettings,
     add_note,
     last_message_id,
     retry_mail,
@@ -113,7 +113,7 @@ def reply(number: int) -> Response | tuple[str, int]:
             text=form.text.data or "",
             status=form.status.data or DEFAULT_REPLY_STATUS,
             seen_message_id=form.last_message_id.data,
-            settings=ReplySettings.from_config(current_app.config),
+            identity=MailIdentity.from_config(current_app.config),
             template_key=form.template.data or None,
         )
     except NewMessagesSince as exc:

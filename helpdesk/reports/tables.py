@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from helpdesk.reports.csvout import to_csv
 from helpdesk.reports.stats import human_duration
 
-KINDS = ("text", "number", "duration", "ticket", "percent", "money")
-
 
 @dataclass(frozen=True)
 class Column:

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from helpdesk.models import Ticket, utcnow
 from helpdesk.orders.services import import_orders
-from helpdesk.outbox.sender import send_due
 from tests.browser.conftest import shot, sign_in
 from tests.factories import PASSWORD, make_user
 from tests.mailfactory import make_mail
+from tests.outbox_helpers import send_now
 from tests.poller_helpers import make_poller
 
 
@@ -79,7 +79,7 @@ def test_agent_answers_a_return_with_the_policy_and_a_template(  # type: ignore[
 
     # The outbox sends it to the customer's mail server, threaded under their mail.
     session.rollback()
-    assert send_due(session)["sent"] == 2  # the acknowledgement and the reply
+    assert send_now(session)["sent"] == 2  # the acknowledgement and the reply
     sent = [email.message_from_bytes(raw, policy=email_policy.default) for raw in smtp.wait_for(2)]
     reply = next(m for m in sent if "19.99" in m.get_content())
     assert reply["In-Reply-To"] == "<dana-1@example.com>"
