@@ -1,6 +1,6 @@
 """The acknowledgement a customer gets for a new ticket: what the store needs next.
 
-Pure: text in, text out. The wording follows the store's FAQ and POLICY.md.
+Pure: text in, text out. The wording follows the store policy (docs/policy.md).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ _PREFIX = re.compile(
 _TOKEN = re.compile(r"\[#(\d{1,12})\]")
 MAX_ORDER_NUMBER = 40  # ticket.order_number's length; a longer match is no order number
 
-# The store's starting point (POLICY.md "Subjects and categories"), in priority order.
+# The store's starting point (the store's subject lines), in priority order.
 DEFAULT_RULES: tuple[tuple[str, str], ...] = (
     ("wrong_item", "wrong item"),
     ("wrong_item", "wrong product"),

@@ -37,7 +37,7 @@ def _text(name: str, **attrs: str) -> StringField:
 
 
 class PolicyFactsForm(FlaskForm):
-    """Every fact of POLICY.md; `parse_facts` is the validator, its errors go to the field.
+    """Every fact of docs/policy.md; `parse_facts` is the validator, its errors go to the field.
 
     Use with prefix "policy" (the default) so it lives beside other forms on the ticket page.
     """

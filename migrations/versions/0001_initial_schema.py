@@ -11,7 +11,7 @@ are seeded here so a fresh database categorizes mail at once.
 from alembic import op
 import sqlalchemy as sa
 
-# The store's starting rules (POLICY.md), frozen as of this revision.
+# The store's starting rules (docs/policy.md), frozen as of this revision.
 DEFAULT_RULES = [
     ("wrong_item", "wrong item"), ("wrong_item", "wrong product"),
     ("wrong_item", "not what i ordered"), ("wrong_item", "incorrect item"),
