@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -13,7 +12,7 @@ from helpdesk.models import MailboxCursor, SlaTarget
 from tests.admin_helpers import assert_admin_only, post, sign_in
 from tests.factories import make_user
 from tests.ingest_helpers import ingest
-from tests.test_queue import count_queries
+from tests.query_count import CountQueries
 
 
 def test_only_admins_see_the_console_home(client: FlaskClient, session: Session) -> None:
@@ -64,10 +63,10 @@ def test_each_area_has_a_link_and_its_state(client: FlaskClient, session: Sessio
 
 
 def test_the_home_page_costs_the_same_queries_however_much_data(
-    web_app: Flask, client: FlaskClient, session: Session
+    count_queries: CountQueries, client: FlaskClient, session: Session
 ) -> None:
     admin = sign_in(client, session, "admin")
-    with count_queries(web_app) as few:
+    with count_queries() as few:
         assert client.get("/admin").status_code == 200
     for n in range(5):
         make_user(session, "agent")
@@ -75,6 +74,6 @@ def test_the_home_page_costs_the_same_queries_however_much_data(
         record_audit(session, admin.id, "user.create", "user", n)
         session.add(MailboxCursor(mailbox=f"box{n}", last_poll_at=datetime.now(UTC)))
     session.commit()
-    with count_queries(web_app) as many:
+    with count_queries() as many:
         assert client.get("/admin").status_code == 200
     assert len(many) == len(few)
