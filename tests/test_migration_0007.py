@@ -4,8 +4,9 @@ downgrade cuts values to the old lengths."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from tests.migration_helpers import upgrade_holding
 from tests.test_cli import empty_db_env, helpdesk
 
 __all__ = ["empty_db_env"]
@@ -22,14 +23,8 @@ ROWS = (
 
 
 def test_0007_keeps_the_rows_and_takes_long_subjects(empty_db_env: dict[str, str]) -> None:
-    assert helpdesk(["db", "upgrade", "0006"], empty_db_env).returncode == 0
-    engine = create_engine(empty_db_env["DATABASE_URL"])
+    engine = upgrade_holding(empty_db_env, "0006", ROWS)
     try:
-        with engine.begin() as conn:
-            for row in ROWS:
-                conn.execute(text(row), {"t": "2026-01-01 00:00:00+00:00"})
-        upgraded = helpdesk(["db", "upgrade"], empty_db_env)
-        assert upgraded.returncode == 0, upgraded.stderr
         long = "s" * 3000
         with engine.begin() as conn:
             assert conn.execute(text("SELECT count(*) FROM ticket_event")).scalar() == 1

@@ -4,9 +4,10 @@ vocabulary is refused afterwards (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from tests.migration_helpers import upgrade_holding
 from tests.test_cli import empty_db_env, helpdesk
 
 __all__ = ["empty_db_env"]
@@ -38,14 +39,8 @@ BAD = (
 
 
 def test_0010_keeps_the_rows_and_refuses_unknown_values(empty_db_env: dict[str, str]) -> None:
-    assert helpdesk(["db", "upgrade", "0009"], empty_db_env).returncode == 0
-    engine = create_engine(empty_db_env["DATABASE_URL"])
+    engine = upgrade_holding(empty_db_env, "0009", ROWS)
     try:
-        with engine.begin() as conn:
-            for row in ROWS:
-                conn.execute(text(row), {"t": "2026-01-01 00:00:00+00:00"})
-        upgraded = helpdesk(["db", "upgrade"], empty_db_env)
-        assert upgraded.returncode == 0, upgraded.stderr
         with engine.begin() as conn:
             for table in ("ticket", "ticket_event", "message", "fetched_mail", "outbox_mail"):
                 assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
