@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from helpdesk import errors, navigation, security
+    from helpdesk import errors, labels, navigation, security
     from helpdesk.auth.loader import load_user
 
     login_manager.user_loader(load_user)
@@ -65,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     input_guard.register(app)
     security.register(app)
     navigation.register(app)
+    labels.register(app)
     return app
 
 
