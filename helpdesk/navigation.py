@@ -1,12 +1,14 @@
-"""The header's links: shown when the page exists and the user may see it."""
+"""The page shell: the header's links (shown when the page exists and the user may see it,
+the current section marked) and the favicon."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-from flask import Flask, current_app
+from flask import Flask, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from helpdesk import access
 
@@ -24,14 +26,49 @@ NAV: list[tuple[str, str, Callable[[Any], bool]]] = [
     ("Audit log", "admin.audit", access.can_administer),
 ]
 
+# The endpoints a header link stands for besides its own, by prefix: a ticket page is in
+# "Tickets", a template's edit page in "Templates". A link not named here covers only itself.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "tickets.index": ("tickets.", "replies.", "policy_panel."),
+    "reports.index": ("reports.",),
+    "admin.templates": ("admin.template",),
+    "admin.quarantine": ("admin.quarantine",),
+    "admin.users": ("admin.user",),
+    "admin.rules": ("admin.rule",),
+    "admin.mailbox": ("admin.mailbox",),
+}
 
-def nav_items() -> list[tuple[str, str]]:
+
+class NavItem(NamedTuple):
+    label: str
+    endpoint: str
+    current: str | None  # aria-current: "page" on the link's own page, "true" in its section
+
+
+def current_mark(link: str, endpoint: str | None) -> str | None:
+    """The header link `link`'s aria-current on the page at `endpoint`: "page" on the
+    link's own page, "true" on another page of its section, else None."""
+    if endpoint == link:
+        return "page"
+    if endpoint is not None and endpoint.startswith(SECTIONS.get(link, ())):
+        return "true"
+    return None
+
+
+def nav_items() -> list[NavItem]:
+    """The links this user may follow; `current` marks the one of the page shown."""
     return [
-        (label, endpoint)
+        NavItem(label, endpoint, current_mark(endpoint, request.endpoint))
         for label, endpoint, allowed in NAV
         if endpoint in current_app.view_functions and allowed(current_user)
     ]
 
 
+def favicon() -> Response:
+    """Clients that ask for /favicon.ico without reading the page's link get the SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
