@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date
@@ -10,12 +11,14 @@ from decimal import Decimal
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from flask_login import login_user
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.models import PolicyCheck, TicketEvent, User
+from helpdesk.models import PolicyCheck, ReplyTemplate, TicketEvent, User
+from helpdesk.policy_panel.context import policy_panel_context
 from helpdesk.policy_panel.services import latest_check
-from helpdesk.policy_panel.views import policy_panel_context
+from helpdesk.replies.rendering import render_text, template_variables
 from tests.factories import make_ticket, make_user
 from tests.test_orders import wrong_item_ticket
 from tests.test_web import login
@@ -44,6 +47,18 @@ def _csrf(html: str) -> str:
     return match.group(1)
 
 
+def _name(session: Session, key: str) -> str:
+    """A reply template's name, as pages show it (HTML-escaped)."""
+    name = session.scalar(select(ReplyTemplate.name).where(ReplyTemplate.key == key))
+    assert name is not None, key
+    return str(escape(name))
+
+
+def _shown(html: str) -> str:
+    """The page's text, without tags (and so without URLs and attribute values)."""
+    return re.sub(r"<[^>]*>", " ", html)
+
+
 def _post(client: FlaskClient, number: int, facts: dict[str, str], token: str | None = None):  # type: ignore[no-untyped-def]
     data = {f"policy-{k}": v for k, v in facts.items()}
     if token is not None:
@@ -66,7 +81,12 @@ def test_preview_is_prefilled_from_the_ticket_and_order(
     assert 'name="policy-request_date" type="date" value="2026-01-20"' in html
     assert 'name="policy-price" type="text" value="29.00"' in html
     assert '<option selected value="yes">' in html  # the photo attachment
-    assert "Send a replacement" in html and "wrong_item_replacement" in html
+    assert "Send a replacement" in html
+    # The suggested reply by its name, never its key; usable once the check is saved.
+    assert f'<dd class="policy-suggestion">{_name(session, "wrong_item_replacement")}</dd>' in html
+    assert "wrong_item_replacement" not in _shown(html)
+    assert "Save the check to use the suggested reply" in html and "Use this reply" not in html
+    assert "Order 100001: facts prefilled from the imported order." in html
     assert session.scalar(select(PolicyCheck.id)) is None
 
 
@@ -114,7 +134,10 @@ def test_missing_facts_are_listed_and_the_deadline_cleared(
     session.refresh(ticket)
     assert ticket.policy_deadline is None
     html = client.get(f"/tickets/{ticket.number}/policy").get_data(as_text=True)
-    assert "Needs information" in html and "warranty_information_needed" in html
+    assert "Needs information" in html and "warranty_information_needed" not in _shown(html)
+    assert _name(session, "warranty_information_needed") in html
+    use = f'href="/tickets/{ticket.number}?template=warranty_information_needed#reply"'
+    assert f"{use}>Use this reply</a>" in html
     assert '<ul class="policy-missing">' in html and "<li>Product name</li>" not in html
     assert "<li>product name</li>" in html and "<li>delivery date</li>" in html
 
@@ -130,6 +153,9 @@ def test_invalid_facts_show_the_error_and_store_nothing(
     html = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in html and 'id="policy-price-error"' in html
     assert "such as 19.99" in html and 'value="abc"' in html
+    # On the ticket page itself: the conversation and the reply composer are there too.
+    assert 'id="conversation-heading"' in html and 'id="reply-text"' in html
+    assert 'action="/tickets/1001/reply"' in html
     late = _post(client, ticket.number, {**FACTS, "request_date": "2026-01-01"}, token)
     assert late.status_code == 400 and "before the purchase date" in late.get_data(as_text=True)
     assert session.scalar(select(PolicyCheck.id)) is None
@@ -187,3 +213,64 @@ def test_latest_check_prefers_the_saved_check(app: Flask, session: Session) -> N
     latest = latest_check(session, ticket, "America/Los_Angeles")
     assert latest.check is not None and latest.saved_verdict == latest.verdict
     assert latest.facts == parse_facts(FACTS) and latest.verdict.refund_amount == Decimal("11.49")
+
+
+def test_panel_and_composer_suggest_the_same_reply_and_use_it(
+    client: FlaskClient, session: Session
+) -> None:
+    ticket = wrong_item_ticket(session)
+    agent = make_user(session)
+    login(client, agent.email)
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    name = _name(session, "wrong_item_replacement")
+    assert f'<dd class="policy-suggestion">{name}</dd>' in page
+    assert f'<option value="wrong_item_replacement" selected>{name}</option>' in page
+    # "Save and use suggested reply": saves the facts shown, then fills the composer.
+    token = _csrf(page)
+    data = {f"policy-{k}": v for k, v in form_values(page).items()}
+    response = client.post(
+        f"/tickets/{ticket.number}/policy",
+        data={**data, "policy-csrf_token": token, "use_suggested": "1"},
+    )
+    assert response.status_code == 302
+    use = f"/tickets/{ticket.number}?template=wrong_item_replacement#reply"
+    assert response.headers["Location"] == use
+    session.rollback()
+    check = session.scalar(select(PolicyCheck))
+    assert check is not None and check.decision == "replacement"
+    filled = client.get(use.partition("#")[0]).get_data(as_text=True)
+    assert f'href="{use}">Use this reply</a>' in filled
+    assert f'<option value="wrong_item_replacement" selected>{name}</option>' in filled
+    text = re.search(r'id="reply-text"[^>]*>(.*?)</textarea>', filled, re.S)
+    template = session.scalars(
+        select(ReplyTemplate).where(ReplyTemplate.key == "wrong_item_replacement")
+    ).one()
+    saved = latest_check(session, ticket, "America/Los_Angeles").saved_verdict
+    variables = template_variables(ticket, saved, agent_name=agent.name, store_name="ProCase")
+    assert text and html.unescape(text.group(1)) == render_text(template.body, variables)
+    assert '<input type="hidden" name="template" value="wrong_item_replacement">' in filled
+
+
+def test_an_order_number_not_imported_is_marked(client: FlaskClient, session: Session) -> None:
+    ticket = make_ticket(session, subject="Wrong item", category="wrong_item")
+    ticket.order_number = "999999"
+    session.commit()
+    login(client, make_user(session).email)
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "Order 999999: not found in imported orders; enter its facts by hand." in html
+    assert 'aria-describedby="policy-order_number-note"' in html
+    token = _csrf(html)
+    assert _post(client, ticket.number, {"request": "wrong_item", "order_number": "999999"}, token)
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "Order 999999: not found in imported orders" in html
+    assert "prefilled" not in html
+
+
+def form_values(html: str) -> dict[str, str]:
+    """The policy form's values as the page shows them (inputs and selected options)."""
+    values = dict(re.findall(r'name="policy-(\w+)" type="(?:text|date)" value="([^"]*)"', html))
+    selects = r'<select id="policy-(\w+)" name="[^"]+">(.*?)</select>'
+    for name, body in re.findall(selects, html, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', body)
+        values[name] = chosen.group(1) if chosen else ""
+    return values

@@ -535,7 +535,31 @@ def test_empty_reply_is_refused_with_the_form_kept(desk: Desk, session: Session)
     page = desk.page(ticket)
     response = desk.post(f"/tickets/{ticket.number}/reply", page, text="", status="pending")
     assert response.status_code == 400
-    assert "Your reply was not sent" in response.get_data(as_text=True)
+    again = response.get_data(as_text=True)
+    assert "Your reply was not sent: Write a reply before sending it." in again
+    assert 'id="conversation-heading"' in again and 'class="policy-panel"' in again
+
+
+def test_a_reply_with_an_unknown_template_is_shown_again_on_the_ticket_page(
+    desk: Desk, session: Session
+) -> None:
+    ticket = _ticket(session)
+    page = desk.page(ticket)
+    seen = _hidden(page, "last_message_id")
+    data = {"text": "My <careful> answer", "status": "open", "template": "nope"}
+    data["last_message_id"] = seen
+    response = desk.post(f"/tickets/{ticket.number}/reply", page, **data)
+    assert response.status_code == 400
+    again = response.get_data(as_text=True)
+    assert "Your reply was not sent: There is no reply template &#39;nope&#39;." in again
+    assert ">My &lt;careful&gt; answer</textarea>" in again
+    assert '<option value="open" selected>' in again
+    assert 'id="conversation-heading"' in again and "Return request" in again
+    assert session.scalar(select(func.count()).where(OutboxMail.kind == "reply")) == 0
+    # Sent again without the unknown key, it goes.
+    assert _hidden(again, "last_message_id") == seen
+    data["template"] = ""
+    assert desk.post(f"/tickets/{ticket.number}/reply", again, **data).status_code == 302
 
 
 def test_note_and_failed_mail_retry_on_the_web(desk: Desk, session: Session) -> None:

@@ -184,8 +184,39 @@ def _apply(order: Order, group: list[_OrderRow]) -> None:
     ]
 
 
+@dataclass(frozen=True)
+class Prefill:
+    """Facts known from a ticket and its order; `order_found` is None when the ticket has
+    no order number, else whether that number is among the imported orders."""
+
+    facts: dict[str, object]
+    order_found: bool | None
+
+
+def find_order(session: Session, number: str) -> Order | None:
+    """The imported order with this number (as a ticket or an agent wrote it), with items."""
+    return session.scalar(
+        select(Order)
+        .where(Order.number == normalize_order_number(number))
+        .options(selectinload(Order.items))
+    )
+
+
+def order_known(session: Session, number: str) -> bool:
+    """Whether an order with this number was imported (one query)."""
+    found = session.scalar(
+        select(Order.id).where(Order.number == normalize_order_number(number)).limit(1)
+    )
+    return found is not None
+
+
 def facts_for_ticket(session: Session, ticket: Ticket, store_timezone: str) -> dict[str, object]:
-    """Policy facts known from the ticket and its order (every fact name; None = unknown).
+    """Policy facts known from the ticket and its order (every fact name; None = unknown)."""
+    return prefill_for_ticket(session, ticket, store_timezone).facts
+
+
+def prefill_for_ticket(session: Session, ticket: Ticket, store_timezone: str) -> Prefill:
+    """Policy facts known from the ticket and its order, and whether the order was found.
 
     Items: one product type across the order gives the sum of the prices; mixed types give
     the first item, which the agent can correct.
@@ -208,14 +239,10 @@ def facts_for_ticket(session: Session, ticket: Ticket, store_timezone: str) -> d
         is not None
     )
     if not ticket.order_number:
-        return facts
-    order = session.scalar(
-        select(Order)
-        .where(Order.number == normalize_order_number(ticket.order_number))
-        .options(selectinload(Order.items))
-    )
+        return Prefill(facts, None)
+    order = find_order(session, ticket.order_number)
     if order is None:
-        return facts
+        return Prefill(facts, False)
     facts.update(
         channel=order.channel,
         purchase_date=order.purchase_date,
@@ -229,4 +256,4 @@ def facts_for_ticket(session: Session, ticket: Ticket, store_timezone: str) -> d
             price=sum((item.price for item in items), Decimal("0.00")),
             product_name=", ".join(item.product_name for item in items)[:300],
         )
-    return facts
+    return Prefill(facts, True)

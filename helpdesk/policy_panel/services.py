@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import PolicyCheck, Ticket
-from helpdesk.orders.services import facts_for_ticket
+from helpdesk.orders.services import order_known, prefill_for_ticket
 from helpdesk.policy import FACT_NAMES, Facts, FactsError, Verdict, evaluate, parse_facts
 from helpdesk.tickets.services import record_event
 
@@ -26,11 +26,21 @@ class LatestCheck:
     facts: Facts
     verdict: Verdict
     check: PolicyCheck | None
+    # Whether the facts' order number is among the imported orders (None: no order number).
+    order_found: bool | None = None
 
     @property
     def saved_verdict(self) -> Verdict | None:
         """The verdict of the saved check (what replies use); None for a preview."""
         return None if self.check is None else self.verdict
+
+    @property
+    def suggesting_verdict(self) -> Verdict | None:
+        """The verdict whose template the reply suggestion follows: the saved one, or a
+        preview that knows what the customer asks for (else the ticket's category decides)."""
+        if self.check is not None or self.facts.request is not None:
+            return self.verdict
+        return None
 
 
 def latest_policy_check(session: Session, ticket: Ticket) -> PolicyCheck | None:
@@ -79,13 +89,17 @@ def saved_check(session: Session, ticket: Ticket) -> LatestCheck | None:
 
 
 def latest_check(session: Session, ticket: Ticket, tz: str) -> LatestCheck:
-    """The latest saved check; without one, a preview from `facts_for_ticket` (a prefilled
-    value that is invalid, e.g. out of order, is left out)."""
+    """The latest saved check; without one, a preview from `prefill_for_ticket` (a prefilled
+    value that is invalid, e.g. out of order, is left out). Either says whether its order
+    number is among the imported orders."""
     saved = saved_check(session, ticket)
     if saved is not None:
-        return saved
-    parsed = _parse_leniently(facts_for_ticket(session, ticket, tz))
-    return LatestCheck(parsed, evaluate(parsed), None)
+        number = saved.facts.order_number
+        found = order_known(session, number) if number else None
+        return replace(saved, order_found=found)
+    prefill = prefill_for_ticket(session, ticket, tz)
+    parsed = _parse_leniently(prefill.facts)
+    return LatestCheck(parsed, evaluate(parsed), None, prefill.order_found)
 
 
 def record_check(

@@ -95,6 +95,8 @@ def send_reply(
         raise ReplyError("The reply is too long.", "text")
     if status not in REPLY_STATUSES:
         raise ReplyError(f"Unknown status {status!r}.", "status")
+    if template_key is not None and _template(session, template_key) is None:
+        raise ReplyError(f"There is no reply template {template_key!r}.", "template")
     # Wait for a mail being ingested for this ticket right now (PostgreSQL row lock).
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     newer = newer_inbound(session, ticket, seen_message_id)
@@ -132,9 +134,13 @@ def send_reply(
     return message
 
 
+def _template(session: Session, key: str) -> ReplyTemplate | None:
+    return session.scalar(select(ReplyTemplate).where(ReplyTemplate.key == key))
+
+
 def _mark_applied(session: Session, ticket: Ticket, template_key: str) -> None:
     latest = saved_check(session, ticket)
-    template = session.scalar(select(ReplyTemplate).where(ReplyTemplate.key == template_key))
+    template = _template(session, template_key)
     if latest is not None and template is not None and uses_verdict(template, latest.verdict):
         assert latest.check is not None
         latest.check.applied = True

@@ -1,22 +1,19 @@
-"""Sending replies, adding notes, retrying failed mail; the composer on the ticket page."""
+"""Sending replies, adding notes, retrying failed mail (the composer: replies.composer)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
-from helpdesk.models import Message, OutboxMail, OutboxStatus, ReplyTemplate, Ticket
-from helpdesk.policy import Verdict
+from helpdesk.models import Message, OutboxMail, Ticket
 from helpdesk.replies import bp
-from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
+from helpdesk.replies.composer import Draft
+from helpdesk.replies.errors import NewMessagesSince, ReplyError
 from helpdesk.replies.forms import NoteForm, ReplyForm, RetryForm
-from helpdesk.replies.rendering import render_text, template_variables
 from helpdesk.replies.services import (
     DEFAULT_REPLY_STATUS,
     REPLY_STATUSES,
@@ -25,73 +22,8 @@ from helpdesk.replies.services import (
     retry_mail,
     send_reply,
 )
-from helpdesk.replies.templates import active_templates, suggested_key
 from helpdesk.tickets.lookup import viewable_ticket_or_404
-
-
-@dataclass(frozen=True)
-class Composer:
-    """What the composer partial shows for one ticket."""
-
-    groups: list[tuple[str, list[ReplyTemplate]]]
-    suggested: str | None
-    selected: str | None
-    text: str
-    error: str | None
-    agent_name: str
-    failed: list[OutboxMail]
-    last_message_id: int | None
-    statuses: tuple[str, ...] = REPLY_STATUSES
-    default_status: str = DEFAULT_REPLY_STATUS
-
-
-def _groups(
-    templates: list[ReplyTemplate], suggested: str | None
-) -> list[tuple[str, list[ReplyTemplate]]]:
-    """The suggested template first, then the others by category (in the list's order)."""
-    groups: dict[str, list[ReplyTemplate]] = {}
-    for template in templates:
-        label = "suggested" if template.key == suggested else template.category or "any category"
-        groups.setdefault(label, []).append(template)
-    first = [("suggested", groups.pop("suggested"))] if "suggested" in groups else []
-    return first + list(groups.items())
-
-
-def reply_composer(
-    ticket: Ticket, verdict: Verdict | None, outbox: list[OutboxMail], seen_id: int | None
-) -> Composer:
-    """Templates (suggested first), the `?template=` choice rendered, and failed mail.
-
-    The ticket page passes what it loaded: the saved verdict (LatestCheck.saved_verdict),
-    the ticket's outgoing mail and its newest message id; only the templates are queried."""
-    templates = active_templates(db.session)
-    suggested = suggested_key(ticket, verdict, templates)
-    wanted = request.args.get("template", "")
-    chosen = next((t for t in templates if t.key == wanted), None)
-    text, error = "", None
-    if wanted and chosen is None:
-        error = "That template does not exist or is not active."
-    elif chosen is not None:
-        variables = template_variables(
-            ticket,
-            verdict,
-            agent_name=current_user.name,
-            store_name=current_app.config["HELPDESK_STORE_NAME"],
-        )
-        try:
-            text = render_text(chosen.body, variables)
-        except TemplateProblem as exc:
-            error = f"The template {chosen.name!r} cannot be used: {exc}"
-    return Composer(
-        groups=_groups(templates, suggested),
-        suggested=suggested,
-        selected=chosen.key if chosen is not None and error is None else None,
-        text=text,
-        error=error,
-        agent_name=current_user.name,
-        failed=[row for row in outbox if row.status == OutboxStatus.FAILED],
-        last_message_id=seen_id,
-    )
+from helpdesk.tickets.show import render_ticket_page
 
 
 def _ticket_page(ticket: Ticket) -> str:
@@ -101,10 +33,12 @@ def _ticket_page(ticket: Ticket) -> str:
 @bp.route("/tickets/<int:number>/reply", methods=["POST"])
 @login_required
 def reply(number: int) -> Response | tuple[str, int]:
+    """Send the reply; when it cannot be sent, the ticket page again with the reason at the
+    composer and the text kept (400), or the new customer mail to read first (409)."""
     ticket = viewable_ticket_or_404(number)
     form = ReplyForm()
     if not form.validate_on_submit():
-        return _reply_page(ticket, form, problem="Write a reply before sending it."), 400
+        return _draft_page(ticket, form, _form_problem(form))
     try:
         send_reply(
             db.session,
@@ -121,33 +55,50 @@ def reply(number: int) -> Response | tuple[str, int]:
         return _reply_page(ticket, form, new_messages=exc.messages), 409
     except ReplyError as exc:
         db.session.rollback()
-        return _reply_page(ticket, form, problem=str(exc)), 400
+        return _draft_page(ticket, form, str(exc))
     db.session.commit()
     flash(f"Your reply to #{ticket.number} is queued for sending.", "info")
     return redirect(_ticket_page(ticket))
 
 
-def _reply_page(
-    ticket: Ticket,
-    form: ReplyForm,
-    *,
-    problem: str | None = None,
-    new_messages: list[Message] | None = None,
-) -> str:
-    """The agent's reply kept in a form, with why it was not sent (and what arrived)."""
+def _form_problem(form: ReplyForm) -> str:
+    """Why the reply form was refused, in words (the first field that is wrong)."""
+    if form.text.errors:
+        if (form.text.data or "").strip():
+            return "The reply is too long."
+        return "Write a reply before sending it."
+    if form.template.errors:
+        return "That template does not exist."
+    if form.status.errors:
+        return "Choose the status to set from the list."
+    return "The form could not be read. Reload the page and try again."
+
+
+def _draft_page(ticket: Ticket, form: ReplyForm, problem: str) -> tuple[str, int]:
+    """The ticket page with the reply kept in the composer and why it was not sent (400)."""
+    draft = Draft(
+        text=form.text.data or "",
+        status=form.status.data or DEFAULT_REPLY_STATUS,
+        template=(form.template.data or "")[:60],
+        error=f"Your reply was not sent: {problem}",
+        last_message_id=form.last_message_id.data if not form.last_message_id.errors else None,
+    )
+    return render_ticket_page(ticket, draft=draft, status=400)
+
+
+def _reply_page(ticket: Ticket, form: ReplyForm, *, new_messages: list[Message]) -> str:
+    """The agent's reply kept in a form beside the customer's mail that arrived meanwhile,
+    to send as it is or edited."""
     status = form.status.data if form.status.data in REPLY_STATUSES else DEFAULT_REPLY_STATUS
     return render_template(
         "replies/reply.html",
         ticket=ticket,
-        problem=problem,
-        new_messages=new_messages or [],
+        new_messages=new_messages,
         text=form.text.data or "",
         status=status,
         statuses=REPLY_STATUSES,
         template_key=form.template.data or "",
-        last_message_id=(
-            last_message_id(db.session, ticket) if new_messages else form.last_message_id.data
-        ),
+        last_message_id=last_message_id(db.session, ticket),
         ticket_url=_ticket_page(ticket),
     )
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -8,16 +8,11 @@ from werkzeug.wrappers import Response
 from helpdesk.access import can_view_ticket, can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Blob, Message, Ticket, utcnow
-from helpdesk.policy_panel.services import latest_check
-from helpdesk.policy_panel.views import policy_panel_context
 from helpdesk.redirects import safe_next
-from helpdesk.replies.views import reply_composer
-from helpdesk.security import allow_remote_images
 from helpdesk.tickets import bp
 from helpdesk.tickets.files import image_type
 from helpdesk.tickets.forms import TicketUpdateForm
 from helpdesk.tickets.lookup import viewable_ticket_or_404
-from helpdesk.tickets.page import load_ticket_page
 from helpdesk.tickets.queue import (
     VIEWS,
     QueueError,
@@ -30,6 +25,7 @@ from helpdesk.tickets.queue import (
 )
 from helpdesk.tickets.queue_forms import BulkForm, action_choices
 from helpdesk.tickets.services import TicketError, bulk_update, update_ticket
+from helpdesk.tickets.show import render_ticket_page
 
 
 @bp.route("/")
@@ -100,31 +96,9 @@ def _attachment_bytes(attachment_id: int) -> tuple[Attachment, bytes]:
 
 @bp.route("/tickets/<int:number>")
 @login_required
-def show(number: int) -> str:
-    """The conversation, the side panel and the partials; ?images=1 loads remote images."""
-    ticket = viewable_ticket_or_404(number)
-    load_remote = request.args.get("images") == "1"
-    page = load_ticket_page(
-        db.session,
-        ticket,
-        load_remote=load_remote,
-        inline_url=lambda id_: url_for("tickets.attachment_inline", attachment_id=id_),
-    )
-    if load_remote and page.remote_images:
-        allow_remote_images()
-    latest = latest_check(db.session, ticket, current_app.config["HELPDESK_TIMEZONE"])
-    return render_template(
-        "tickets/show.html",
-        page=page,
-        panel=policy_panel_context(ticket, latest),
-        reply_box=reply_composer(ticket, latest.saved_verdict, page.outbox, page.last_message_id),
-        ticket=ticket,
-        customer=ticket.customer,
-        messages=page.messages,
-        last_message_id=page.last_message_id,
-        update_form=TicketUpdateForm.for_ticket(ticket, page.users),
-        load_remote=load_remote,
-    )
+def show(number: int) -> tuple[str, int]:
+    """The conversation, the side panel and the partials (see tickets.show)."""
+    return render_ticket_page(viewable_ticket_or_404(number))
 
 
 @bp.route("/tickets/<int:number>/update", methods=["POST"])

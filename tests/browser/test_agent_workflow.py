@@ -68,8 +68,8 @@ def test_agent_answers_a_return_with_the_policy_and_a_template(  # type: ignore[
     # 29.99 - 15% restocking fee (4.50) - return label (5.50) = 19.99
     assert "$19.99" in panel.inner_text() and "$4.50" in panel.inner_text()
 
-    # The suggested template already holds the refund; the agent sends it.
-    page.get_by_role("button", name="Use template").click()
+    # The suggested reply already holds the refund: one click puts it in the composer.
+    page.get_by_role("link", name="Use this reply").click()
     shot(page, "ticket")
     text = page.locator("#reply-text").input_value()
     assert "19.99" in text and "Dana" in text

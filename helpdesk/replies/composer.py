@@ -1,0 +1,106 @@
+"""The reply composer on the ticket page: templates, the suggested one, and a kept draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpdesk.models import OutboxMail, OutboxStatus, ReplyTemplate, Ticket
+from helpdesk.policy import Verdict
+from helpdesk.replies.errors import TemplateProblem
+from helpdesk.replies.rendering import render_text, template_variables
+from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A reply form that was not sent, shown again in the composer with why."""
+
+    text: str
+    status: str
+    template: str
+    error: str
+    last_message_id: int | None
+
+
+@dataclass(frozen=True)
+class Composer:
+    """What the composer partial shows for one ticket."""
+
+    groups: list[tuple[str, list[ReplyTemplate]]]
+    suggested: str | None
+    selected: str | None
+    text: str
+    error: str | None
+    agent_name: str
+    failed: list[OutboxMail]
+    last_message_id: int | None
+    statuses: tuple[str, ...] = REPLY_STATUSES
+    default_status: str = DEFAULT_REPLY_STATUS
+
+
+def _groups(
+    templates: list[ReplyTemplate], suggested: str | None
+) -> list[tuple[str, list[ReplyTemplate]]]:
+    """The suggested template first, then the others by category (in the list's order)."""
+    groups: dict[str, list[ReplyTemplate]] = {}
+    for template in templates:
+        label = "suggested" if template.key == suggested else template.category or "any category"
+        groups.setdefault(label, []).append(template)
+    first = [("suggested", groups.pop("suggested"))] if "suggested" in groups else []
+    return first + list(groups.items())
+
+
+def reply_composer(
+    ticket: Ticket,
+    *,
+    templates: list[ReplyTemplate],
+    suggested: str | None,
+    verdict: Verdict | None,
+    wanted: str,
+    outbox: list[OutboxMail],
+    seen_id: int | None,
+    agent_name: str,
+    store_name: str,
+    draft: Draft | None = None,
+) -> Composer:
+    """The composer: templates (suggested first), the `wanted` one rendered with the saved
+    `verdict`, failed mail; a `draft` (a reply that was not sent) replaces the text.
+
+    Runs no query: the ticket page passes what it loaded."""
+    failed = [row for row in outbox if row.status == OutboxStatus.FAILED]
+    if draft is not None:
+        keys = {t.key for t in templates}
+        status = draft.status if draft.status in REPLY_STATUSES else DEFAULT_REPLY_STATUS
+        return Composer(
+            groups=_groups(templates, suggested),
+            suggested=suggested,
+            selected=draft.template if draft.template in keys else None,
+            text=draft.text,
+            error=draft.error,
+            agent_name=agent_name,
+            failed=failed,
+            last_message_id=draft.last_message_id or seen_id,
+            default_status=status,
+        )
+    chosen = next((t for t in templates if t.key == wanted), None)
+    text, error = "", None
+    if wanted and chosen is None:
+        error = "That template does not exist or is not active."
+    elif chosen is not None:
+        variables = template_variables(
+            ticket, verdict, agent_name=agent_name, store_name=store_name
+        )
+        try:
+            text = render_text(chosen.body, variables)
+        except TemplateProblem as exc:
+            error = f"The template {chosen.name!r} cannot be used: {exc}"
+    return Composer(
+        groups=_groups(templates, suggested),
+        suggested=suggested,
+        selected=chosen.key if chosen is not None and error is None else None,
+        text=text,
+        error=error,
+        agent_name=agent_name,
+        failed=failed,
+        last_message_id=seen_id,
+    )
