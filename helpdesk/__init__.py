@@ -81,6 +81,7 @@ def packaged_dir(name: str) -> Path:
 
 def _blueprints() -> list[Blueprint]:
     """The features, in registration order; importing a feature's views adds its routes."""
+    import helpdesk.account.views
     import helpdesk.admin.views
     import helpdesk.api.views
     import helpdesk.auth.views
@@ -91,6 +92,7 @@ def _blueprints() -> list[Blueprint]:
 
     return [
         helpdesk.auth.bp,
+        helpdesk.account.bp,
         helpdesk.tickets.bp,
         helpdesk.replies.bp,
         helpdesk.api.bp,

@@ -15,6 +15,9 @@ PASSWORD = "correct horse battery"
 
 
 def make_user(session: Session, role: str = "agent", email: str | None = None) -> User:
+    # Sign-ins and sign-outs write session rows: on SQLite, a transaction of the test that
+    # began reading before one of them could not write, so a new one begins here.
+    session.commit()
     n = next(_seq)
     user = create_user(
         session, email or f"{role}{n}@procase.com", f"{role.title()} {n}", role, PASSWORD

@@ -1,9 +1,10 @@
 """Running more than one web process: nothing lives in one process that another needs.
 
-Sessions (and the CSRF token inside them) are signed cookies, so any process with the same
-SECRET_KEY accepts them; failed sign-in counts live in RATELIMIT_STORAGE_URI, which must be
-Redis once there is more than one process. The Redis tests are skipped only when no Redis
-answers on 127.0.0.1:6379 and CI is not set (CI machines run one).
+Sessions (and the CSRF token inside them) are signed cookies naming a row of the database, so
+any process with the same SECRET_KEY and database accepts them; failed sign-in counts live in
+RATELIMIT_STORAGE_URI, which must be Redis once there is more than one process. The Redis
+tests are skipped only when no Redis answers on 127.0.0.1:6379 and CI is not set (CI machines
+run one).
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def test_with_memory_storage_each_process_counts_alone(app: Flask, session, pref
 
 
 def test_a_session_and_its_csrf_token_work_on_another_instance(web_app: Flask, session) -> None:  # type: ignore[no-untyped-def]
-    """The session is a signed cookie (no server-side store), the CSRF token lives in it."""
+    """The session is a signed cookie naming a database row, the CSRF token lives in it."""
     user = make_user(session)
     other = create_app(dict(web_app.config))  # a second process: same settings, nothing shared
     first, second = web_app.test_client(), other.test_client()

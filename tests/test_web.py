@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from helpdesk.extensions import db
 from helpdesk.models import Attachment
 from tests.factories import PASSWORD, make_user
 from tests.ingest_helpers import ingest
@@ -24,6 +25,9 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD, next_url: str = ""):  # type: ignore[no-untyped-def]
+    # Signing in writes a session row. On SQLite a test transaction that began reading before
+    # that write could not write afterwards, so the test's transaction ends here (committed).
+    db.session.commit()
     token = csrf_token(client)
     return client.post(
         "/login" + (f"?next={next_url}" if next_url else ""),

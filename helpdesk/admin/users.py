@@ -13,7 +13,8 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.audit import record_audit
-from helpdesk.auth.services import AccountError, create_user
+from helpdesk.auth.services import AccountError, create_user, set_password
+from helpdesk.auth.sessions import revoke_sessions
 from helpdesk.models import ROLES, ApiToken, User, utcnow
 
 LAST_ADMIN = "{email} is the last active admin; make someone else an admin first."
@@ -64,15 +65,14 @@ def change_role(session: Session, actor_id: int, user: User, role: str) -> None:
 def deactivate_user(
     session: Session, actor_id: int, user: User, now: datetime | None = None
 ) -> int:
-    """Stop `user` signing in and revoke their API tokens; returns how many were revoked.
-
-    Their open sessions end on their next request (only active users are loaded).
-    """
+    """Stop `user` signing in, end their sessions and revoke their API tokens; returns how
+    many tokens were revoked."""
     if not user.active:
         return 0
     if user.role == "admin":
         _keep_an_admin(session, user)
     user.active = False
+    revoke_sessions(session, user.id, now=now)
     result = session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -93,9 +93,7 @@ def reactivate_user(session: Session, actor_id: int, user: User, password: str) 
     """
     if user.active:
         return
-    if len(password) < 8:
-        raise AccountError("the new password must have at least 8 characters")
-    user.set_password(password)
+    set_password(session, user, password)
     user.active = True
     record_audit(session, actor_id, "user.reactivate", "user", user.id, email=user.email)
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from helpdesk.auth.sessions import revoke_sessions
 from helpdesk.models import ROLES, User
+
+MIN_PASSWORD = 8
 
 
 class AccountError(ValueError):
@@ -18,8 +23,8 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if "@" not in email:
         raise AccountError(f"{email!r} is not an email address")
-    if len(password) < 8:
-        raise AccountError("the password must have at least 8 characters")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise AccountError(f"a user with the email {email} already exists")
     user = User(email=email, name=name.strip() or email, role=role)
@@ -36,3 +41,32 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         User(email="", name="", password_hash="").set_password(password)  # same cost either way
         return None
     return user if user.check_password(password) else None
+
+
+def set_password(
+    session: Session, user: User, password: str, keep_token: str = "", now: datetime | None = None
+) -> int:
+    """Give `user` a new password and end their other sessions (all but the one holding
+    `keep_token`); returns how many ended."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the new password must have at least {MIN_PASSWORD} characters")
+    user.set_password(password)
+    return revoke_sessions(session, user.id, keep_token, now)
+
+
+def change_own_password(
+    session: Session, user: User, current: str, new: str, keep_token: str
+) -> int:
+    """The signed-in user changes their password, proving they know the current one."""
+    if not user.check_password(current):
+        raise AccountError("the current password is not right")
+    return set_password(session, user, new, keep_token)
+
+
+def update_profile(user: User, name: str, signature: str) -> None:
+    """The user's own name (shown to customers) and reply signature."""
+    name = name.strip()
+    if not name:
+        raise AccountError("the name cannot be empty")
+    user.name = name[:200]
+    user.signature = signature.strip()

@@ -7,7 +7,9 @@ from werkzeug.wrappers import Response
 from helpdesk.auth import bp
 from helpdesk.auth.forms import LoginForm
 from helpdesk.auth.services import authenticate
+from helpdesk.auth.sessions import revoke_session, start_session
 from helpdesk.extensions import db, limiter
+from helpdesk.models import User
 from helpdesk.redirects import safe_next
 
 TOO_MANY = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
@@ -45,15 +47,24 @@ def login() -> str | Response | tuple[str, int]:
         if user is None:
             flash("Wrong email or password.", "error")
             return render_template("auth/login.html", form=form), 401
-        session.clear()  # rotate: nothing from before the login survives
-        login_user(user)
+        sign_in(user)
         return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def sign_in(user: User) -> None:
+    """Start a server-side session for `user` and put it in a fresh cookie."""
+    user.session_token = start_session(db.session, user, request.user_agent.string)
+    db.session.commit()
+    session.clear()  # rotate: nothing from before the sign-in survives
+    login_user(user)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    revoke_session(db.session, current_user.session_token)
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

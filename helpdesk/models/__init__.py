@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app import this)."""
 
+from helpdesk.models.account import AppSetting, PasswordReset, RecoveryCode, UserSession
 from helpdesk.models.admin import AuditEvent, SlaTarget
 from helpdesk.models.base import Base, utcnow
 from helpdesk.models.mailbox import FetchedMail, MailboxCursor
@@ -40,6 +41,7 @@ __all__ = [
     "ROLES",
     "STATUSES",
     "ApiToken",
+    "AppSetting",
     "Attachment",
     "AuditEvent",
     "Base",
@@ -59,12 +61,15 @@ __all__ = [
     "OutboxMail",
     "OutboxStatus",
     "Outcome",
+    "PasswordReset",
     "PolicyCheck",
+    "RecoveryCode",
     "ReplyTemplate",
     "SlaTarget",
     "Status",
     "Ticket",
     "TicketEvent",
     "User",
+    "UserSession",
     "utcnow",
 ]

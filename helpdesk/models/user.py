@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +24,15 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    signature: Mapped[str] = mapped_column(Text, default="")  # added under their replies
+    # Two-factor sign-in (TOTP): the secret is set when enrolment starts and counts only once
+    # confirmed (totp_enabled_at); the last time step accepted is never accepted again.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
+
+    # The sign-in session this request came with (auth/loader.py sets it; not stored here).
+    session_token = ""
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -37,9 +45,8 @@ class User(UserMixin, Base):
         return self.active
 
     @property
-    def session_stamp(self) -> str:
-        """Changes with the password, so a new password ends the sessions made before it."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
-    def get_id(self) -> str:  # flask-login keeps this in the session; auth/loader.py checks it
-        return f"{self.id}:{self.session_stamp}"
+    def get_id(self) -> str:  # flask-login keeps this in the cookie; auth/loader.py checks it
+        return f"{self.id}:{self.session_token}"

@@ -73,6 +73,7 @@ OUTBOX_STATUSES: tuple[str, ...] = tuple(OutboxStatus)
 class OutboxKind(StrEnum):
     ACK = "ack"
     REPLY = "reply"
+    ACCOUNT = "account"  # to staff: password reset links, failed sign-in warnings
 
 
 OUTBOX_KINDS: tuple[str, ...] = tuple(OutboxKind)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from helpdesk.auth.services import MIN_PASSWORD
+
+SIGNATURE_MAX = 2000
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        "Name (shown to customers)",
+        validators=[DataRequired("The name cannot be empty."), Length(max=200)],
+    )
+    signature = TextAreaField(
+        "Signature (added under your replies)", validators=[Length(max=SIGNATURE_MAX)]
+    )
+    submit = SubmitField("Save profile")
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        f"New password (at least {MIN_PASSWORD} characters)",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=500)],
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Set the new password")
+
+
+class PasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField("Change password")

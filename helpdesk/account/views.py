@@ -1,0 +1,89 @@
+"""The signed-in user's profile page and what its forms post to."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from helpdesk.account import bp
+from helpdesk.account.forms import PasswordForm, ProfileForm
+from helpdesk.admin.forms import ConfirmForm
+from helpdesk.auth.services import AccountError, change_own_password, update_profile
+from helpdesk.auth.sessions import live_sessions, revoke_sessions
+from helpdesk.extensions import db
+
+
+def _page(status: int = 200, **forms: object) -> tuple[str, int]:
+    user = current_user
+    context = {
+        "profile_form": ProfileForm(name=user.name, signature=user.signature),
+        "password_form": PasswordForm(),
+        "other_sessions": len(live_sessions(db.session, user.id)) - 1,
+        **forms,
+    }
+    return render_template("account/profile.html", **context), status
+
+
+@bp.route("/profile")
+@login_required
+def profile() -> tuple[str, int]:
+    return _page()
+
+
+@bp.route("/profile", methods=["POST"])
+@login_required
+def profile_save() -> Response | tuple[str, int]:
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _page(400, profile_form=form)
+    try:
+        update_profile(current_user, form.name.data or "", form.signature.data or "")
+    except AccountError as exc:
+        db.session.rollback()
+        form.name.errors = [str(exc)]
+        return _page(400, profile_form=form)
+    db.session.commit()
+    flash("Your profile is saved.", "info")
+    return redirect(url_for("account.profile"))
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def password_change() -> Response | tuple[str, int]:
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _page(400, password_form=form)
+    try:
+        ended = change_own_password(
+            db.session,
+            current_user,
+            form.current.data or "",
+            form.password.data or "",
+            keep_token=current_user.session_token,
+        )
+    except AccountError as exc:
+        db.session.rollback()
+        form.current.errors = [str(exc).capitalize() + "."]
+        return _page(400, password_form=form)
+    db.session.commit()
+    flash(f"Your password is changed; {_signed_out(ended)}.", "info")
+    return redirect(url_for("account.profile"))
+
+
+@bp.route("/profile/sessions", methods=["POST"])
+@login_required
+def sessions_end() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        flash("Nothing was changed: reload the page and try again.", "error")
+        return redirect(url_for("account.profile"))
+    ended = revoke_sessions(db.session, current_user.id, keep_token=current_user.session_token)
+    db.session.commit()
+    flash(f"Done: {_signed_out(ended)}.", "info")
+    return redirect(url_for("account.profile"))
+
+
+def _signed_out(count: int) -> str:
+    if count == 0:
+        return "you were signed in nowhere else"
+    return f"signed out of {count} other session{'s' if count != 1 else ''}"
