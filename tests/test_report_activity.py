@@ -18,16 +18,24 @@ def test_activity_figures(session: Session) -> None:
     report = activity(session, date(2026, 11, 10), date(2026, 11, 12), TZ)
     assert report.days == [date(2026, 11, 10), date(2026, 11, 11), date(2026, 11, 12)]
     assert report.created == [3, 0, 1]  # 07:00 UTC on Nov 11 is still Nov 10 locally
-    assert report.solved == [0, 0, 2]
+    # t0 on Nov 10, the bulk-closed t5 on Nov 11 (created before the range), t1 and t2 on
+    # Nov 12; t1's closing after its solve is not a second solve.
+    assert report.solved == [1, 1, 2]
     frt = report.first_response
     assert frt["category"]["shipping"].count == 2
     assert frt["category"]["shipping"].median == 2 * 3600
     assert frt["category"]["warranty"].median == 2 * 3600
-    assert frt["agent"][ann.name].p90 == (1 + (3 - 1) * 0.9) * 3600
+    # Credited to whoever answered first: bob answered t1, which is ann's.
+    assert frt["agent"][ann.name].__dict__ == {"count": 1, "median": 3600, "p90": 3600}
+    assert frt["agent"][bob.name].count == 2
+    assert frt["agent"][bob.name].median == 2.5 * 3600
+    assert frt["agent"][bob.name].p90 == (2 + (3 - 2) * 0.9) * 3600
     res = report.resolution
-    assert res["category"]["shipping"].median == 10 * 3600
+    assert res["category"]["shipping"].median == 25 * 3600  # 10 h and 40 h
+    assert res["category"]["return"].median == 54 * 3600  # the bulk close counts
     assert res["agent"][bob.name].median == 30 * 3600
-    assert (report.reopened, report.solved_total, report.reopen_rate) == (1, 2, 0.5)
+    assert res["agent"]["Unassigned"].count == 1
+    assert (report.reopened, report.solved_total, report.reopen_rate) == (1, 4, 0.25)
 
 
 def test_days_follow_the_store_clock_over_dst(session: Session) -> None:

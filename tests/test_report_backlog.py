@@ -21,6 +21,7 @@ def test_backlog_figures(session: Session) -> None:
         ("warranty", "open", 200, None, 200),
         ("return", "solved", 5, ann, None),  # not open: not in the backlog
         ("return", "closed", 500, None, None),
+        ("general", "open", 10, ann, None),  # we answered last: waits on nobody
     ]
     for category, status, age, assignee, waiting in plan:
         t = make_ticket(session, subject=f"{category} {status}", category=category, status=status)
@@ -32,10 +33,14 @@ def test_backlog_figures(session: Session) -> None:
     assert report.by_category_status == {
         "shipping": {"new": 1, "open": 1},
         "warranty": {"pending": 1, "open": 1},
+        "general": {"open": 1},
     }
-    assert report.by_age == {"under_1_day": 1, "1_3_days": 1, "3_7_days": 1, "over_7_days": 1}
-    assert report.by_assignee == {ann.name: 2, "Unassigned": 2}
-    assert (report.waiting_on_us, report.waiting_on_customer) == (3, 1)
+    assert report.by_age == {"under_1_day": 2, "1_3_days": 1, "3_7_days": 1, "over_7_days": 1}
+    assert report.by_assignee == {ann.name: 3, "Unassigned": 2}
+    assert (report.waiting_on_us, report.waiting_on_customer, report.answered_open) == (3, 1, 1)
+    assert report.open_total == 5
+    # The count and the list are the same set.
+    assert report.waiting_on_us == len(report.oldest_waiting)
     assert [t["subject"] for t in report.oldest_waiting] == [
         "warranty open",
         "shipping open",

@@ -87,7 +87,10 @@ def test_money_figures(session: Session) -> None:
         "7.65",
         "1.35",
         applied=False,
-    )  # never sent: does not count
+    )  # never sent: shown apart
+    warranty = {"request": "warranty", "reason": "defective"}
+    for applied in (False, True):  # a check saved, not sent, then one sent: superseded
+        check(session, w1.id, warranty, "replacement", None, None, applied, "Keyboard case")
     session.commit()
     now = utcnow()
     report = money(session, now - timedelta(days=1), now + timedelta(days=1))
@@ -101,3 +104,11 @@ def test_money_figures(session: Session) -> None:
     assert report.by_category["warranty"].replacements == 1
     assert report.by_product["Keyboard case"].refunds == Decimal("40.00")
     assert report.by_product["Folio case"].fees_charged == Decimal("3.00")
+    assert report.unsent_total.to_dict() == {
+        "refunds": "7.65",
+        "refund_count": 1,
+        "fees_charged": "1.35",
+        "fees_waived": "0.00",
+        "replacements": 0,
+    }
+    assert list(report.unsent_by_category) == ["return"]

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from helpdesk.models import SlaTarget, Ticket, User, utcnow
+from helpdesk.reports import definitions
 from tests.factories import make_ticket, make_user
 from tests.report_helpers import build_activity, csv_rows, page_tables
 from tests.test_report_money import check
@@ -51,7 +53,14 @@ def test_backlog_page_figures(client: FlaskClient, session: Session) -> None:
     signed_in(client, session)
     html = client.get("/reports/").get_data(as_text=True)
     tables = page_tables(html)
-    assert tables["waiting"] == [["Waiting on", "Open tickets"], ["Us", "3"], ["The customer", "1"]]
+    assert tables["waiting"] == [
+        ["Waiting on", "Open tickets"],
+        ["Us", "3"],
+        ["The customer", "1"],
+        ["Nobody: answered, still open", "0"],
+        ["Total", "4"],
+    ]
+    assert escape(definitions.WAITING_ON_US) in html
     assert tables["category_status"] == [
         ["Category", "New", "Open", "Pending", "Total"],
         ["shipping", "1", "1", "0", "2"],
@@ -104,29 +113,32 @@ def test_activity_page_figures(client: FlaskClient, session: Session) -> None:
     tables = page_tables(html)
     assert tables["daily"] == [
         ["Day", "Created", "Solved"],
-        ["2026-11-10", "3", "0"],
-        ["2026-11-11", "0", "0"],
+        ["2026-11-10", "3", "1"],
+        ["2026-11-11", "0", "1"],
         ["2026-11-12", "1", "2"],
-        ["Total", "4", "2"],
+        ["Total", "4", "4"],
     ]
-    assert tables["reopen"] == [["Solved", "Reopened", "Reopen rate"], ["2", "1", "50.0%"]]
+    assert tables["reopen"] == [["Solved", "Reopened", "Reopen rate"], ["4", "1", "25.0%"]]
     assert tables["first_response_category"][1:] == [
         ["shipping", "2", "2.0 h", "2.8 h"],
         ["warranty", "1", "2.0 h", "2.0 h"],
     ]
     assert tables["first_response_agent"][1:] == [
-        [ann.name, "2", "2.0 h", "2.8 h"],
-        [bob.name, "1", "2.0 h", "2.0 h"],
+        [ann.name, "1", "1.0 h", "1.0 h"],
+        [bob.name, "2", "2.5 h", "2.9 h"],
     ]
     assert tables["resolution_agent"][1:] == [
-        [ann.name, "1", "10.0 h", "10.0 h"],
+        [ann.name, "2", "1.0 d", "1.5 d"],
         [bob.name, "1", "1.2 d", "1.2 d"],
+        ["Unassigned", "1", "2.2 d", "2.2 d"],
     ]
     assert 'value="2026-11-10"' in html and "<polyline" in html
+    assert escape(definitions.SOLVED) in html and escape(definitions.FIRST_RESPONSE) in html
     rows = csv_rows(client, path + "&format=csv&table=resolution_category")
     assert rows == [
         ["Category", "Tickets", "Median (hours)", "90th percentile (hours)"],
-        ["shipping", "1", "10.0", "10.0"],
+        ["return", "1", "54.0", "54.0"],
+        ["shipping", "2", "25.0", "37.0"],
         ["warranty", "1", "30.0", "30.0"],
     ]
 
@@ -158,9 +170,12 @@ def test_money_page(client: FlaskClient, session: Session) -> None:
     facts = {"request": "return", "reason": "changed_mind", "price": "19.99"}
     check(session, r1.id, facts, "refund", "11.49", "3.00")
     check(session, w1.id, {"request": "warranty"}, "replacement", None, None, product="Stand")
+    saved = make_ticket(session, category="return")
+    check(session, saved.id, facts, "refund", "11.49", "3.00", applied=False)
     session.commit()
     signed_in(client, session)
-    tables = page_tables(client.get("/reports/money").get_data(as_text=True))
+    html = client.get("/reports/money").get_data(as_text=True)
+    tables = page_tables(html)
     assert tables["category"] == [
         [
             "Category",
@@ -175,6 +190,11 @@ def test_money_page(client: FlaskClient, session: Session) -> None:
         ["Total", "1", "11.49", "3.00", "0.00", "1"],
     ]
     assert [r[0] for r in tables["product"][1:]] == ["Folio case", "Stand", "Total"]
+    assert tables["unsent"][1:] == [  # apart: not in the totals above
+        ["return", "1", "11.49", "3.00", "0.00", "0"],
+        ["Total", "1", "11.49", "3.00", "0.00", "0"],
+    ]
+    assert escape(definitions.SAVED_UNSENT) in html
 
 
 @pytest.mark.parametrize(
@@ -186,14 +206,23 @@ def test_money_page(client: FlaskClient, session: Session) -> None:
         ("start=2025-01-01&end=2026-11-10", "at most 366 days"),
     ],
 )
-def test_bad_dates_get_a_clear_400(
+def test_bad_dates_are_shown_on_the_form(
     client: FlaskClient, session: Session, query: str, message: str
 ) -> None:
+    """The report page again, with the error on its date form and the dates as typed: no
+    bare error page, no figures."""
     signed_in(client, session)
     for page in ("/reports/activity", "/reports/money"):
         response = client.get(f"{page}?{query}")
         assert response.status_code == 400
-        assert message in response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert '<p class="field-error" id="range-error" role="alert">' in html
+        assert message in html
+        assert 'aria-invalid="true" aria-describedby="range-error"' in html
+        assert 'class="report-nav"' in html and "Show this date range" in html
+        assert "Download CSV" not in html
+        for name, value in (p.split("=") for p in query.split("&")):
+            assert f'name="{name}" type="date" value="{value}"' in html
 
 
 def test_only_managers_and_admins_see_reports(client: FlaskClient, session: Session) -> None:
@@ -224,3 +253,24 @@ def test_sla_page_names_bad_business_hours(client: FlaskClient, session: Session
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "business-hours settings are not valid" in text and "Traceback" not in text
+
+
+def test_runs_of_empty_days_fold_into_one_row(client: FlaskClient, session: Session) -> None:
+    """On the page; the CSV keeps one row a day for spreadsheets."""
+    build_activity(session)
+    signed_in(client, session)
+    path = "/reports/activity?start=2026-11-05&end=2026-11-20"
+    tables = page_tables(client.get(path).get_data(as_text=True))
+    assert tables["daily"] == [
+        ["Day", "Created", "Solved"],
+        ["No activity 5\u20138 Nov"],
+        ["2026-11-09", "1", "0"],
+        ["2026-11-10", "3", "1"],
+        ["2026-11-11", "0", "1"],
+        ["2026-11-12", "1", "2"],
+        ["No activity 13\u201319 Nov"],
+        ["2026-11-20", "1", "0"],
+        ["Total", "6", "4"],
+    ]
+    rows = csv_rows(client, path + "&format=csv&table=daily")
+    assert len(rows) == 1 + 16 + 1 and rows[1] == ["2026-11-05", "0", "0"]

@@ -8,6 +8,7 @@ from helpdesk.models import CATEGORIES, DIRECTIONS, OUTBOX_STATUSES, PRIORITIES,
 from helpdesk.policy import DECISIONS, TEMPLATES
 from helpdesk.policy.facts import BOOL_FACTS, CHOICES, DATE_FACTS, MONEY_FACTS, TEXT_MAX
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
+from helpdesk.reports import definitions as words
 from helpdesk.reports.backlog import AGE_BUCKETS
 
 Schema = dict[str, Any]
@@ -32,6 +33,10 @@ def nullable(schema: Schema) -> Schema:
 
 def array(items: Schema) -> Schema:
     return {"type": "array", "items": items}
+
+
+def described(schema: Schema, *texts: str) -> Schema:
+    return {**schema, "description": " ".join(texts)}
 
 
 STRING: Schema = {"type": "string"}
@@ -210,41 +215,50 @@ SCHEMAS: dict[str, Schema] = {
         {
             "start": DATE,
             "end": DATE,
-            "days": array(DATE),
-            "created": {**array(INTEGER), "description": "tickets created, one per day"},
-            "solved": {**array(INTEGER), "description": "tickets solved, one per day"},
-            "first_response_seconds": TIMINGS,
-            "resolution_seconds": TIMINGS,
-            "reopened": INTEGER,
-            "solved_total": INTEGER,
-            "reopen_rate": nullable(NUMBER),
+            "days": described(array(DATE), words.DAYS),
+            "created": described(array(INTEGER), "One number per day.", words.CREATED),
+            "solved": described(array(INTEGER), "One number per day.", words.SOLVED),
+            "first_response_seconds": described(TIMINGS, words.FIRST_RESPONSE),
+            "resolution_seconds": described(TIMINGS, words.RESOLUTION),
+            "reopened": described(INTEGER, words.REOPENED),
+            "solved_total": described(INTEGER, "The sum of `solved`."),
+            "reopen_rate": described(nullable(NUMBER), "`reopened` / `solved_total`."),
         }
     ),
     "Backlog": obj(
         {
             "by_category_status": {
                 "type": "object",
-                "description": "category -> status -> open tickets",
+                "description": f"category -> status -> open tickets. {words.OPEN}",
                 "additionalProperties": {"type": "object", "additionalProperties": INTEGER},
             },
-            "by_age": obj(dict.fromkeys(AGE_BUCKETS, INTEGER)),
+            "by_age": described(obj(dict.fromkeys(AGE_BUCKETS, INTEGER)), words.AGE),
             "by_assignee": {
                 "type": "object",
                 "description": "assignee name (or Unassigned) -> open tickets",
                 "additionalProperties": INTEGER,
             },
-            "waiting_on_us": INTEGER,
-            "waiting_on_customer": INTEGER,
-            "oldest_waiting": array(
-                obj(
-                    {
-                        "number": INTEGER,
-                        "subject": STRING,
-                        "customer": STRING,
-                        "waiting_since": DATE_TIME,
-                        "waiting_hours": NUMBER,
-                    }
-                )
+            "waiting_on_us": described(INTEGER, words.WAITING_ON_US),
+            "waiting_on_customer": described(INTEGER, words.WAITING_ON_CUSTOMER),
+            "answered_open": described(
+                INTEGER,
+                words.ANSWERED,
+                "The three add up to the open tickets (earlier versions counted these in "
+                "`waiting_on_us`).",
+            ),
+            "oldest_waiting": described(
+                array(
+                    obj(
+                        {
+                            "number": INTEGER,
+                            "subject": STRING,
+                            "customer": STRING,
+                            "waiting_since": DATE_TIME,
+                            "waiting_hours": NUMBER,
+                        }
+                    )
+                ),
+                words.WAITING_LONGEST,
             ),
         }
     ),

@@ -1,23 +1,22 @@
 """What happened over a date range: tickets created and solved per day, response and
 resolution times (median and 90th percentile) by category and by agent, reopen rate.
 
-Days are the store's calendar days (its time zone); both ends of the range count.
-Agents are the tickets' assignees.
+What each figure counts is written in helpdesk/reports/definitions.py.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, true
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from helpdesk.models import EventKind, Status, Ticket, TicketEvent, User
-from helpdesk.models.vocabulary import OPEN, RESOLVED
+from helpdesk.models import EventKind, Message, Ticket, TicketEvent, User
+from helpdesk.models.vocabulary import OPEN, RESOLVED, Direction
 from helpdesk.reports.sqltime import count_per_period, seconds_between
 from helpdesk.reports.stats import median, percentile
 from helpdesk.storedays import local_midnight
@@ -68,26 +67,90 @@ def _timings(samples: dict[str, list[float]]) -> dict[str, Timing]:
     return {key: Timing(len(v), median(v), percentile(v, 90)) for key, v in sorted(samples.items())}
 
 
-def _durations(
-    session: Session, until: InstrumentedAttribute[Any], in_range: ColumnElement[bool]
-) -> dict[str, dict[str, Timing]]:
-    """Seconds from creation to `until`, by category and by agent (computed by the database)."""
+def _timings_by(rows: Any) -> dict[str, dict[str, Timing]]:
+    """(seconds, category, agent) rows -> {"category": {...}, "agent": {...}}."""
     samples: dict[str, dict[str, list[float]]] = {
         "category": defaultdict(list),
         "agent": defaultdict(list),
     }
-    for seconds, category, agent in session.execute(
-        select(
-            seconds_between(Ticket.created_at, until),
-            Ticket.category,
-            func.coalesce(User.name, "Unassigned"),
-        )
-        .outerjoin(User, User.id == Ticket.assignee_id)
-        .where(in_range, until.is_not(None))
-    ):
+    for seconds, category, agent in rows:
         samples["category"][category].append(seconds)
         samples["agent"][agent].append(seconds)
     return {k: _timings(v) for k, v in samples.items()}
+
+
+def entered_resolved() -> ColumnElement[bool]:
+    """A status event that solved a ticket: from new, open or pending to solved or closed."""
+    return and_(
+        TicketEvent.kind == EventKind.STATUS,
+        TicketEvent.old_value.in_(OPEN),
+        TicketEvent.new_value.in_(RESOLVED),
+    )
+
+
+def first_reply_id() -> Any:
+    """The ticket's first reply written by someone (not an automatic acknowledgement)."""
+    return (
+        select(Message.id)
+        .where(
+            Message.ticket_id == Ticket.id,
+            Message.direction == Direction.OUTBOUND,
+            Message.automatic.is_(False),
+            Message.author_id.is_not(None),
+        )
+        .order_by(Message.id)
+        .limit(1)
+        .correlate(Ticket)
+        .scalar_subquery()
+    )
+
+
+def _first_responses(
+    session: Session, low: datetime, high: datetime
+) -> dict[str, dict[str, Timing]]:
+    """Tickets created in [low, high) with a first reply: creation to that reply, by its author."""
+    answered = (
+        select(
+            Ticket.created_at,
+            Ticket.category,
+            first_reply_id().label("message_id"),
+        )
+        .where(
+            Ticket.created_at >= low,
+            Ticket.created_at < high,
+            Ticket.first_response_at.is_not(None),
+        )
+        .subquery()
+    )
+    return _timings_by(
+        session.execute(
+            select(
+                seconds_between(answered.c.created_at, Message.created_at),
+                answered.c.category,
+                User.name,
+            )
+            .select_from(answered)
+            .join(Message, Message.id == answered.c.message_id)
+            .join(User, User.id == Message.author_id)
+        )
+    )
+
+
+def _resolutions(session: Session, low: datetime, high: datetime) -> dict[str, dict[str, Timing]]:
+    """Each solve in [low, high): creation to the solve, by category and by assignee."""
+    return _timings_by(
+        session.execute(
+            select(
+                seconds_between(Ticket.created_at, TicketEvent.created_at),
+                Ticket.category,
+                func.coalesce(User.name, "Unassigned"),
+            )
+            .select_from(TicketEvent)
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .outerjoin(User, User.id == Ticket.assignee_id)
+            .where(entered_resolved(), TicketEvent.created_at >= low, TicketEvent.created_at < high)
+        )
+    )
 
 
 def activity(session: Session, start: date, end: date, timezone: str) -> Activity:
@@ -99,14 +162,14 @@ def activity(session: Session, start: date, end: date, timezone: str) -> Activit
     ]
     low, high = bounds[0], bounds[-1]
     result.created = count_per_period(session, Ticket, Ticket.created_at, true(), bounds)
-    status = TicketEvent.kind == EventKind.STATUS
-    solved = and_(status, TicketEvent.new_value == Status.SOLVED)
-    result.solved = count_per_period(session, TicketEvent, TicketEvent.created_at, solved, bounds)
+    result.solved = count_per_period(
+        session, TicketEvent, TicketEvent.created_at, entered_resolved(), bounds
+    )
     result.solved_total = sum(result.solved)
     result.reopened = (
         session.scalar(
             select(func.count()).where(
-                status,
+                TicketEvent.kind == EventKind.STATUS,
                 TicketEvent.old_value.in_(RESOLVED),
                 TicketEvent.new_value.in_(OPEN),
                 TicketEvent.created_at >= low,
@@ -115,8 +178,6 @@ def activity(session: Session, start: date, end: date, timezone: str) -> Activit
         )
         or 0
     )
-    created = and_(Ticket.created_at >= low, Ticket.created_at < high)
-    result.first_response = _durations(session, Ticket.first_response_at, created)
-    resolved = and_(Ticket.resolved_at >= low, Ticket.resolved_at < high)
-    result.resolution = _durations(session, Ticket.resolved_at, resolved)
+    result.first_response = _first_responses(session, low, high)
+    result.resolution = _resolutions(session, low, high)
     return result

@@ -1,4 +1,7 @@
-"""The backlog now: open tickets by category, status, age and assignee (grouped queries)."""
+"""The backlog now: open tickets by category, status, age and assignee (grouped queries).
+
+What each figure counts is written in helpdesk/reports/definitions.py.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpdesk.models import Customer, Ticket, User
 from helpdesk.models.vocabulary import ACTIONABLE, OPEN
 
-__all__ = ["AGE_BUCKETS", "AGE_LABELS", "Backlog", "backlog"]
+__all__ = ["AGE_BUCKETS", "AGE_LABELS", "Backlog", "backlog", "waiting_on_us"]
 AGE_BUCKETS = ("under_1_day", "1_3_days", "3_7_days", "over_7_days")
 AGE_LABELS = {
     "under_1_day": "Under 1 day",
@@ -31,7 +34,12 @@ class Backlog:
     by_assignee: dict[str, int] = field(default_factory=dict)
     waiting_on_us: int = 0
     waiting_on_customer: int = 0
+    answered_open: int = 0
     oldest_waiting: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def open_total(self) -> int:
+        return self.waiting_on_us + self.waiting_on_customer + self.answered_open
 
     def to_dict(self) -> dict[str, Any]:
         """The API's shape (GET /api/v1/reports/backlog)."""
@@ -41,6 +49,7 @@ class Backlog:
             "by_assignee": self.by_assignee,
             "waiting_on_us": self.waiting_on_us,
             "waiting_on_customer": self.waiting_on_customer,
+            "answered_open": self.answered_open,
             "oldest_waiting": [
                 {**row, "waiting_since": row["waiting_since"].isoformat()}
                 for row in self.oldest_waiting
@@ -51,6 +60,15 @@ class Backlog:
 def open_tickets() -> ColumnElement[bool]:
     """The open statuses as literal SQL, so the partial index ix_ticket_open_reports applies."""
     return Ticket.status.in_([literal_column(f"'{status}'") for status in OPEN])
+
+
+def waiting_on_us() -> ColumnElement[bool]:
+    """New or open, and the customer wrote last: the backlog's count and its "waiting
+    longest" list both use this (index ix_ticket_status_waiting_since)."""
+    return and_(
+        Ticket.status.in_([literal_column(f"'{status}'") for status in ACTIONABLE]),
+        Ticket.waiting_since.is_not(None),
+    )
 
 
 def _age_counts(now: datetime) -> list[ColumnElement[int]]:
@@ -80,10 +98,12 @@ def _counts(session: Session, now: datetime, result: Backlog) -> None:
         for name, n in zip(AGE_BUCKETS, ages, strict=True):
             result.by_age[name] += n
         per_assignee[assignee_id] += count
-        if status in ACTIONABLE:
-            result.waiting_on_us += count
-        else:
+        if status not in ACTIONABLE:
             result.waiting_on_customer += count
+        else:
+            result.answered_open += count  # less those waiting on us, below
+    result.waiting_on_us = session.scalar(select(func.count()).where(waiting_on_us())) or 0
+    result.answered_open -= result.waiting_on_us
     ids = [i for i in per_assignee if i is not None]
     names: dict[int | None, str] = dict(
         session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()
@@ -99,7 +119,7 @@ def backlog(session: Session, now: datetime, oldest: int = 10) -> Backlog:
     _counts(session, now, result)
     first = (
         select(Ticket.id)
-        .where(Ticket.status.in_(ACTIONABLE), Ticket.waiting_since.is_not(None))
+        .where(waiting_on_us())
         .order_by(Ticket.waiting_since, Ticket.id)
         .limit(oldest)
         .subquery()

@@ -6,19 +6,20 @@ Times are shown in the store's time zone; ticket columns hold ticket numbers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from helpdesk.models import CATEGORIES, SlaTarget
 from helpdesk.models.vocabulary import OPEN
+from helpdesk.reports import definitions as words
 from helpdesk.reports.activity import Activity, Timing
 from helpdesk.reports.backlog import AGE_BUCKETS, AGE_LABELS, Backlog
 from helpdesk.reports.charts import Series, bar_chart, line_chart
 from helpdesk.reports.money import Money, MoneyRow
 from helpdesk.reports.sla import TARGETS, SlaRow
-from helpdesk.reports.tables import Column, Table
+from helpdesk.reports.tables import Column, Gap, Table
 
 COUNT = "number"
 
@@ -33,6 +34,7 @@ def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
         "category_status",
         "Open tickets by category and status",
         [Column("Category"), *statuses, Column("Total", COUNT)],
+        about=[words.OPEN],
     )
     numbers: list[list[int]] = []
     for category, counts in sorted(report.by_category_status.items()):
@@ -51,6 +53,7 @@ def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
             Column("Waiting since"),
             Column("Hours waiting", COUNT),
         ],
+        about=[words.WAITING_LONGEST],
     )
     for t in report.oldest_waiting:
         since = local_time(t["waiting_since"], tz)
@@ -60,7 +63,13 @@ def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
             "waiting",
             "Who the open tickets wait on",
             [Column("Waiting on"), Column("Open tickets", COUNT)],
-            [["Us", report.waiting_on_us], ["The customer", report.waiting_on_customer]],
+            [
+                ["Us", report.waiting_on_us],
+                ["The customer", report.waiting_on_customer],
+                ["Nobody: answered, still open", report.answered_open],
+            ],
+            footer=["Total", report.open_total],
+            about=[words.WAITING_ON_US, words.WAITING_ON_CUSTOMER, words.ANSWERED],
         ),
         by_status,
         Table(
@@ -68,6 +77,7 @@ def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
             "Open tickets by age",
             [Column("Age"), Column("Open tickets", COUNT)],
             [[AGE_LABELS[b], report.by_age.get(b, 0)] for b in AGE_BUCKETS],
+            about=[words.AGE],
         ),
         Table(
             "assignee",
@@ -84,7 +94,9 @@ def age_chart(report: Backlog) -> Markup:
     return Markup(bar_chart("Open tickets by age", [AGE_LABELS[b] for b in AGE_BUCKETS], values))
 
 
-def _timing_table(key: str, title: str, first: str, timings: dict[str, Timing]) -> Table:
+def _timing_table(
+    key: str, title: str, first: str, timings: dict[str, Timing], about: str
+) -> Table:
     columns = [
         Column(first),
         Column("Tickets", COUNT),
@@ -92,7 +104,37 @@ def _timing_table(key: str, title: str, first: str, timings: dict[str, Timing]) 
         Column("90th percentile", "duration"),
     ]
     rows: list[Sequence[object]] = [[k, t.count, t.median, t.p90] for k, t in timings.items()]
-    return Table(key, title, columns, rows)
+    return Table(key, title, columns, rows, about=[about])
+
+
+def _span(first: date, last: date) -> str:
+    """3-9 Dec; 28 Nov - 2 Dec; 30 Dec 2026 - 2 Jan 2027 (with en dashes)."""
+    if first.year != last.year:
+        return f"{first.day} {first:%b %Y} \u2013 {last.day} {last:%b %Y}"
+    if first.month != last.month:
+        return f"{first.day} {first:%b} \u2013 {last.day} {last:%b}"
+    return f"{first.day}\u2013{last.day} {last:%b}"
+
+
+def fold_empty_days(
+    rows: Sequence[Sequence[object]], days: Sequence[date]
+) -> list[Sequence[object] | Gap]:
+    """The rows (a day, then its figures), each run of two or more days without any figure
+    shown as one "No activity 3-9 Dec" row."""
+    shown: list[Sequence[object] | Gap] = []
+    run: list[tuple[date, Sequence[object]]] = []
+    for day, row in [*zip(days, rows, strict=True), (None, None)]:
+        if day is not None and row is not None and not any(row[1:]):
+            run.append((day, row))
+            continue
+        if len(run) > 1:
+            shown.append(Gap(f"No activity {_span(run[0][0], run[-1][0])}"))
+        else:
+            shown.extend(r for _d, r in run)
+        run = []
+        if row is not None:
+            shown.append(row)
+    return shown
 
 
 def activity_tables(report: Activity) -> list[Table]:
@@ -105,21 +147,25 @@ def activity_tables(report: Activity) -> list[Table]:
             for d, c, s in zip(report.days, report.created, report.solved, strict=True)
         ],
         footer=["Total", sum(report.created), sum(report.solved)],
+        about=[words.DAYS, words.CREATED, words.SOLVED],
     )
+    daily.page_rows = fold_empty_days(daily.rows, report.days)
     reopen = Table(
         "reopen",
         "Reopened after being solved",
         [Column("Solved", COUNT), Column("Reopened", COUNT), Column("Reopen rate", "percent")],
         [[report.solved_total, report.reopened, report.reopen_rate]],
+        about=[words.REOPENED],
     )
     tables = [daily, reopen]
-    for kind, label, timings in (
-        ("first_response", "First response time", report.first_response),
-        ("resolution", "Resolution time", report.resolution),
+    for kind, label, timings, about in (
+        ("first_response", "First response time", report.first_response, words.FIRST_RESPONSE),
+        ("resolution", "Resolution time", report.resolution, words.RESOLUTION),
     ):
         for group, name in (("category", "Category"), ("agent", "Agent")):
             title = f"{label} by {name.lower()}"
-            tables.append(_timing_table(f"{kind}_{group}", title, name, timings.get(group, {})))
+            found = timings.get(group, {})
+            tables.append(_timing_table(f"{kind}_{group}", title, name, found, about))
     return tables
 
 
@@ -150,19 +196,29 @@ def _money_row(name: str, row: MoneyRow) -> list[object]:
 
 
 def money_tables(report: Money) -> list[Table]:
-    return [
+    tables = [
         Table(
             key,
             title,
             [Column(first), *MONEY_COLUMNS],
             [_money_row(name, row) for name, row in groups.items()],
             footer=_money_row("Total", report.total),
+            about=[words.APPLIED],
         )
         for key, title, first, groups in (
             ("category", "By category", "Category", report.by_category),
             ("product", "By product", "Product", report.by_product),
         )
     ]
+    unsent = Table(
+        "unsent",
+        "Saved verdicts not sent yet, by category",
+        [Column("Category"), *MONEY_COLUMNS],
+        [_money_row(name, row) for name, row in report.unsent_by_category.items()],
+        footer=_money_row("Total", report.unsent_total),
+        about=[words.SAVED_UNSENT],
+    )
+    return [*tables, unsent]
 
 
 def _target_row(category: str, target: SlaTarget | None) -> list[object]:

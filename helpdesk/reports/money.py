@@ -1,4 +1,8 @@
-"""Money from the policy verdicts agents applied (a reply based on them was sent)."""
+"""Money from the policy verdicts agents applied (a reply based on them was sent), and apart
+from it the verdicts saved but not used in a sent reply yet.
+
+What each figure counts is written in helpdesk/reports/definitions.py.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,9 @@ class Money:
     total: MoneyRow = field(default_factory=MoneyRow)
     by_category: dict[str, MoneyRow] = field(default_factory=dict)
     by_product: dict[str, MoneyRow] = field(default_factory=dict)
+    # Saved but not sent: never added to the figures above.
+    unsent_total: MoneyRow = field(default_factory=MoneyRow)
+    unsent_by_category: dict[str, MoneyRow] = field(default_factory=dict)
 
 
 def _decimal(value: object) -> Decimal:
@@ -60,24 +67,33 @@ def _add(row: MoneyRow, facts: dict[str, Any], verdict: dict[str, Any], check: P
         row.replacements += 1
 
 
-def money(session: Session, low: datetime, high: datetime) -> Money:
-    """Applied checks created in [low, high): the latest applied check of each ticket counts."""
-    result = Money()
+def _latest(
+    session: Session, low: datetime, high: datetime, applied: bool
+) -> dict[int, tuple[PolicyCheck, str]]:
+    """{ticket id: (its latest check created in [low, high) with this `applied`, category)}."""
     latest: dict[int, tuple[PolicyCheck, str]] = {}
     for check, category in session.execute(
         select(PolicyCheck, Ticket.category)
         .join(Ticket, Ticket.id == PolicyCheck.ticket_id)
         .where(
-            PolicyCheck.applied.is_(True),
+            PolicyCheck.applied.is_(applied),
             PolicyCheck.created_at >= low,
             PolicyCheck.created_at < high,
         )
         .order_by(PolicyCheck.id)
     ):
         latest[check.ticket_id] = (check, category)
+    return latest
+
+
+def money(session: Session, low: datetime, high: datetime) -> Money:
+    """Checks created in [low, high): the latest applied check of each ticket counts; the
+    latest check of a ticket, when no sent reply used it, is shown apart (unsent)."""
+    result = Money()
+    applied = _latest(session, low, high, applied=True)
     by_category: dict[str, MoneyRow] = defaultdict(MoneyRow)
     by_product: dict[str, MoneyRow] = defaultdict(MoneyRow)
-    for check, category in latest.values():
+    for check, category in applied.values():
         facts = _loads(check.facts)
         verdict = _loads(check.verdict)
         product = check.product_name or facts.get("product_name") or "(unknown product)"
@@ -85,6 +101,13 @@ def money(session: Session, low: datetime, high: datetime) -> Money:
             _add(row, facts, verdict, check)
     result.by_category = dict(sorted(by_category.items()))
     result.by_product = dict(sorted(by_product.items()))
+    unsent: dict[str, MoneyRow] = defaultdict(MoneyRow)
+    for ticket_id, (check, category) in _latest(session, low, high, applied=False).items():
+        if ticket_id in applied and applied[ticket_id][0].id > check.id:
+            continue  # a later verdict of the ticket was sent
+        for row in (result.unsent_total, unsent[category]):
+            _add(row, _loads(check.facts), _loads(check.verdict), check)
+    result.unsent_by_category = dict(sorted(unsent.items()))
     return result
 
 

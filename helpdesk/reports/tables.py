@@ -41,6 +41,14 @@ class Column:
         return value
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A page row standing for several rows left out (e.g. "No activity 3-9 Dec")."""
+
+    label: str
+    gap: bool = True  # the template tells a Gap from a row by this attribute
+
+
 @dataclass
 class Table:
     key: str
@@ -48,6 +56,9 @@ class Table:
     columns: Sequence[Column]
     rows: list[Sequence[object]] = field(default_factory=list)
     footer: Sequence[object] | None = None  # a totals row, shown last and written last
+    about: Sequence[str] = ()  # what the figures count (helpdesk/reports/definitions.py)
+    # What the page shows instead of `rows` (runs of empty rows folded); the CSV has `rows`.
+    page_rows: list[Sequence[object] | Gap] | None = None
 
     def to_csv(self) -> str:
         rows = [*self.rows, *([self.footer] if self.footer else [])]

@@ -53,10 +53,21 @@ def _page(stem: str, tables: Sequence[Table], template: str, **context: Any) -> 
 
 
 def _range() -> tuple[date, date]:
-    try:
-        return parse_range(request.args, local_today(utcnow(), _timezone()))
-    except RangeError as exc:
-        abort(400, exc.message)
+    """The requested days; RangeError says what is wrong with them (see _bad_range)."""
+    return parse_range(request.args, local_today(utcnow(), _timezone()))
+
+
+def _bad_range(template: str, error: RangeError) -> tuple[str, int]:
+    """The report's page again with the error on its date form (no figures), as a 400."""
+    page = render_template(
+        template,
+        tables={},
+        csv_url=_csv_url,
+        error=error,
+        start=request.args.get("start", ""),
+        end=request.args.get("end", ""),
+    )
+    return page, 400
 
 
 @bp.route("/")
@@ -73,10 +84,13 @@ def index() -> Response | str:
 
 @bp.route("/activity")
 @login_required
-def activity() -> Response | str:
+def activity() -> Response | str | tuple[str, int]:
     """Created and solved per day, response and resolution times, reopen rate."""
     require(can_view_reports, current_user)
-    start, end = _range()
+    try:
+        start, end = _range()
+    except RangeError as exc:
+        return _bad_range("reports/activity.html", exc)
     report = activity_report(db.session, start, end, _timezone())
     tables = activity_tables(report)
     return _page(
@@ -109,10 +123,13 @@ def sla() -> Response | str:
 
 @bp.route("/money")
 @login_required
-def money() -> Response | str:
+def money() -> Response | str | tuple[str, int]:
     """Refunds, restocking fees, waived fees and replacements from applied policy verdicts."""
     require(can_view_reports, current_user)
-    start, end = _range()
+    try:
+        start, end = _range()
+    except RangeError as exc:
+        return _bad_range("reports/money.html", exc)
     low, high = day_bounds(start, end, _timezone())
     tables = money_tables(money_report(db.session, low, high))
     return _page(f"money-{start}-to-{end}", tables, "reports/money.html", start=start, end=end)
