@@ -62,10 +62,11 @@ def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped
     page.get_by_role("button", name="Sign in").click()
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot for the README when HELPDESK_SCREENSHOTS names a folder."""
+def shot(page, name: str, width: int = 1280) -> None:  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot for the README when HELPDESK_SCREENSHOTS names a folder
+    (`width` px wide: a laptop's by default)."""
     folder = os.environ.get("HELPDESK_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

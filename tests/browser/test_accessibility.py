@@ -1,0 +1,124 @@
+"""axe-core (the copy shipped in the axe-playwright-python package; nothing is downloaded)
+on every main page, in Debian's Chromium: no serious or critical violation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.models import CategoryRule, ReplyTemplate, Ticket
+from tests.browser.conftest import sign_in
+from tests.factories import PASSWORD, make_user
+from tests.ingest_helpers import ingest
+from tests.mailfactory import make_mail
+
+BLOCKING = ("serious", "critical")
+
+
+def axe_problems(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The serious and critical violations axe finds on the page shown, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results: dict[str, Any] = Axe().run(page).response
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}) {v['help']}: "
+        + "; ".join(node["html"][:120] for node in v["nodes"][:3])
+        for v in results["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def check_pages(page, paths: list[str]) -> None:  # type: ignore[no-untyped-def]
+    problems: list[str] = []
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None and response.ok, (path, response and response.status)
+        problems += axe_problems(page)
+    assert not problems, "\n".join(problems)
+
+
+def seed_ticket(session: Session) -> Ticket:
+    ingest(
+        session,
+        make_mail(
+            subject="Return request for order #204518",
+            sender=("Dana Reyes", "dana@example.com"),
+            body="Hi, I ordered the wrong color and would like to return it.\n\n> old quote\n",
+            attachments=[("photo.jpg", "image/jpeg", b"\xff\xd8photo")],
+        ),
+    )
+    ticket = session.scalars(select(Ticket)).one()
+    return ticket
+
+
+def test_agent_pages_pass_axe(page, session: Session) -> None:  # type: ignore[no-untyped-def]
+    ticket = seed_ticket(session)
+    agent = make_user(session, "agent")
+    sign_in(page, agent.email, PASSWORD)
+    views = ["mine", "unassigned", "all"]
+    check_pages(
+        page,
+        [f"/?view={view}" for view in views]
+        + [f"/?q=return&category={ticket.category}", f"/tickets/{ticket.number}"],
+    )
+
+    # The page that keeps a reply that was not sent.
+    page.locator("#reply-text").fill("   ")
+    page.get_by_role("button", name="Send reply").click()
+    assert page.get_by_text("Your reply was not sent").is_visible()
+    problems = axe_problems(page)
+
+    # Facts the policy cannot read: the answer shows what was wrong.
+    page.goto(f"/tickets/{ticket.number}")
+    page.get_by_label("Price").fill("not a price")
+    page.get_by_role("button", name="Check and save").click()
+    problems += axe_problems(page)
+
+    # The error page.
+    page.goto("/no-such-page")
+    problems += axe_problems(page)
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_and_report_pages_pass_axe(page, session: Session) -> None:  # type: ignore[no-untyped-def]
+    seed_ticket(session)
+    quarantined = ingest(session, b"\x00\xff garbage that is no mail")
+    admin = make_user(session, "admin")
+    rule = session.scalars(select(CategoryRule)).first()
+    template = session.scalars(select(ReplyTemplate)).first()
+    assert rule is not None and template is not None
+    sign_in(page, admin.email, PASSWORD)
+    check_pages(
+        page,
+        [
+            "/reports/",
+            "/reports/activity",
+            "/reports/money",
+            "/reports/sla",
+            "/admin",
+            "/admin/users",
+            "/admin/users/new",
+            f"/admin/users/{admin.id}",
+            "/admin/rules",
+            "/admin/rules/new",
+            f"/admin/rules/{rule.id}/edit",
+            "/admin/templates",
+            "/admin/templates/new",
+            f"/admin/templates/{template.id}/edit",
+            "/admin/sla",
+            "/admin/quarantine",
+            f"/admin/quarantine/{quarantined.id}",
+            "/admin/mailbox",
+            "/admin/audit",
+        ],
+    )
+
+
+def test_sign_in_page_passes_axe(page) -> None:  # type: ignore[no-untyped-def]
+    check_pages(page, ["/login"])
+    page.get_by_label("Email").fill("nobody@example.com")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    assert not axe_problems(page)
