@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -14,13 +14,26 @@ from helpdesk.access import can_view_reports
 from helpdesk.api.auth import api_view
 from helpdesk.api.tokens import create_token
 from helpdesk.commands.tokens import tokens as tokens_command
-from helpdesk.models import ApiToken, Message, OutboxMail, Ticket, TicketEvent, User, utcnow
+from helpdesk.models import (
+    ApiToken,
+    Message,
+    OutboxMail,
+    PolicyCheck,
+    ReplyTemplate,
+    Ticket,
+    TicketEvent,
+    User,
+    utcnow,
+)
+from helpdesk.policy_panel.services import latest_check
+from helpdesk.replies.rendering import render_for_ticket
 from helpdesk.tickets.queue import QueueParams, fetch_page
 from tests.factories import make_customer, make_ticket, make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
 from tests.query_count import CountQueries
 from tests.test_api_policy import bearer
+from tests.test_policy import RETURN as RETURN_FACTS
 from tests.test_web import csrf_token, login
 
 API = "/api/v1"
@@ -317,6 +330,74 @@ def test_reply_after_unseen_customer_mail_is_409(client: FlaskClient, session: S
     assert again.status_code == 201
     without = client.post(url, json={"text": "And more"}, headers=bearer(raw))
     assert without.status_code == 201  # no seen_message_id: sent whatever arrived
+
+
+def test_policy_check_is_saved_and_a_template_reply_uses_it(
+    client: FlaskClient, session: Session
+) -> None:
+    ticket = mail_ticket(session, subject="Return please")
+    agent = make_user(session)
+    raw = token_for(session, user=agent)
+    response = client.post(
+        f"{API}/tickets/{ticket.number}/policy", json=RETURN_FACTS, headers=bearer(raw)
+    )
+    assert response.status_code == 201, response.json
+    verdict = response.get_json()
+    assert (verdict["decision"], verdict["refund_amount"]) == ("refund", "11.49")
+    assert verdict["template"] == "return_eligible_refund"
+    session.rollback()  # a new transaction sees what the requests committed
+    check = session.scalars(select(PolicyCheck)).one()
+    assert (check.ticket_id, check.actor_id, check.applied) == (ticket.id, agent.id, False)
+    assert fresh(session, ticket.number).policy_deadline == date(2026, 2, 4)
+
+    url = f"{API}/tickets/{ticket.number}/replies"
+    reply = client.post(url, json={"template": "return_eligible_refund"}, headers=bearer(raw))
+    assert reply.status_code == 201, reply.json
+    template = session.scalars(
+        select(ReplyTemplate).where(ReplyTemplate.key == "return_eligible_refund")
+    ).one()
+    session.rollback()
+    ticket = fresh(session, ticket.number)
+    saved = latest_check(session, ticket, "America/Los_Angeles").saved_verdict
+    expected = render_for_ticket(
+        template, ticket, saved, agent_name=agent.name, store_name="ProCase"
+    )
+    assert "11.49" in expected and reply.json["text"] == expected
+    assert session.scalars(select(PolicyCheck)).one().applied is True
+    event = session.scalars(select(TicketEvent).where(TicketEvent.kind == "reply")).one()
+    assert event.detail == "template return_eligible_refund"
+
+
+def test_policy_and_template_reply_errors_are_clear_400s(
+    client: FlaskClient, session: Session
+) -> None:
+    ticket = mail_ticket(session)
+    raw = token_for(session)
+    policy = f"{API}/tickets/{ticket.number}/policy"
+    bad = client.post(policy, json={**RETURN_FACTS, "price": "abc"}, headers=bearer(raw))
+    assert bad.status_code == 400 and bad.json["field"] == "price"
+    assert client.post(policy, data="x", headers=bearer(raw)).status_code == 400
+    missing = client.post(f"{API}/tickets/999999/policy", json={}, headers=bearer(raw))
+    assert missing.status_code == 404 and missing.is_json
+    url = f"{API}/tickets/{ticket.number}/replies"
+    for body, field, says in (
+        ({}, "text", "either text or template"),
+        ({"text": "Hi", "template": "general"}, "template", "not both"),
+        ({"template": "nope"}, "template", "no active reply template 'nope'"),
+        ({"template": 7}, "template", "must be a string"),
+    ):
+        response = client.post(url, json=body, headers=bearer(raw))
+        assert response.status_code == 400, body
+        assert response.json["field"] == field and says in response.json["error"], response.json
+    session.rollback()  # a new transaction: the requests wrote (the token's last use)
+    general = session.scalars(select(ReplyTemplate).where(ReplyTemplate.key == "general")).one()
+    general.active = False
+    session.commit()
+    inactive = client.post(url, json={"template": "general"}, headers=bearer(raw))
+    assert inactive.status_code == 400 and inactive.json["field"] == "template"
+    session.rollback()
+    assert session.scalar(select(PolicyCheck.id)) is None
+    assert session.scalar(select(OutboxMail.id).where(OutboxMail.kind == "reply")) is None
 
 
 # ---------------------------------------------------------------- changes

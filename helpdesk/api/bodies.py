@@ -11,6 +11,7 @@ from typing import Any
 from flask import request
 
 from helpdesk.api.errors import ApiError
+from helpdesk.policy import Facts, FactsError, parse_facts
 
 MISSING = object()
 
@@ -24,6 +25,17 @@ def json_object(allowed: Collection[str]) -> dict[str, Any]:
         if key not in allowed:
             raise ApiError(400, f"Unknown field {key!r}: use {', '.join(allowed)}.", key)
     return data
+
+
+def facts_body() -> Facts:
+    """The body as policy facts (as /policy/evaluate takes them)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "The body must be a JSON object of facts.")
+    try:
+        return parse_facts(data)
+    except FactsError as exc:
+        raise ApiError(400, exc.message, exc.field) from None
 
 
 def text_field(

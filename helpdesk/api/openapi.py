@@ -132,10 +132,19 @@ def _paths() -> dict[str, Any]:
         "/tickets/{number}/replies": {
             "parameters": [NUMBER],
             "post": _operation(
-                "Reply to the customer (queued in the outbox)",
+                "Reply to the customer (queued in the outbox): `text`, or `template`",
                 ("201", "Message", "The reply, with its outbox status."),
                 ("400", "404", "409"),
                 body="ReplyRequest",
+            ),
+        },
+        "/tickets/{number}/policy": {
+            "parameters": [NUMBER],
+            "post": _operation(
+                "Save a policy check on the ticket (facts as for /policy/evaluate)",
+                ("201", "Verdict", "The saved check's verdict."),
+                ("400", "404"),
+                body="Facts",
             ),
         },
         "/customers/{email}": {

@@ -8,6 +8,7 @@ from helpdesk.models import CATEGORIES, DIRECTIONS, OUTBOX_STATUSES, PRIORITIES,
 from helpdesk.policy import DECISIONS, TEMPLATES
 from helpdesk.policy.facts import BOOL_FACTS, CHOICES, DATE_FACTS, MONEY_FACTS, TEXT_MAX
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
+from helpdesk.replies.templates import KEY_PATTERN
 from helpdesk.reports import definitions as words
 from helpdesk.reports.backlog import AGE_BUCKETS
 
@@ -181,14 +182,27 @@ SCHEMAS: dict[str, Schema] = {
     "NoteRequest": obj({"text": {"type": "string", "minLength": 1}}),
     "ReplyRequest": obj(
         {
-            "text": {"type": "string", "minLength": 1},
+            "text": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The reply; give this or `template`, not both.",
+            },
+            "template": {
+                "type": "string",
+                "pattern": KEY_PATTERN.pattern,
+                "example": "return_eligible_refund",
+                "description": (
+                    "An active reply template's key instead of `text`: rendered for the "
+                    "ticket with its latest saved policy check."
+                ),
+            },
             "status": {**enum(REPLY_STATUSES), "default": DEFAULT_REPLY_STATUS},
             "seen_message_id": {
                 **nullable(ID),
                 "description": "The last message read; omit it to send whatever arrived since.",
             },
         },
-        optional=("status", "seen_message_id"),
+        optional=("text", "template", "status", "seen_message_id"),
     ),
     "NewerMessages": obj(
         {"error": STRING, "messages": array(ref("Message")), "last_message_id": INTEGER}

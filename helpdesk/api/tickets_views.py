@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from helpdesk.access import can_view_ticket, can_work_tickets
 from helpdesk.api import bp
 from helpdesk.api.auth import api_caller, api_view
-from helpdesk.api.bodies import MISSING, id_field, json_object, text_field
+from helpdesk.api.bodies import MISSING, facts_body, id_field, json_object, text_field
 from helpdesk.api.errors import ApiError
 from helpdesk.api.serialize import ticket_json
 from helpdesk.api.ticket_detail import messages_json, ticket_detail
@@ -20,12 +20,14 @@ from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import Ticket, utcnow
 from helpdesk.params import MAX_ID, parse_limit
+from helpdesk.policy_panel.services import record_check
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
 from helpdesk.replies.services import (
     DEFAULT_REPLY_STATUS,
     add_note,
     last_message_id,
     send_reply,
+    template_reply_text,
 )
 from helpdesk.tickets.queue import QueueError, QueueParams, fetch_page, parse_params
 from helpdesk.tickets.services import UPDATABLE, TicketError, update_ticket
@@ -115,21 +117,37 @@ def post_note(number: int) -> tuple[Response, int]:
 @api_view(can_work_tickets)
 def post_reply(number: int) -> tuple[Response, int]:
     """Queue a reply through the outbox. Without `seen_message_id` it is sent whatever
-    arrived; with it, mail from the customer after that message answers 409 instead."""
+    arrived; with it, mail from the customer after that message answers 409 instead.
+    `template` (a template key) instead of `text` sends that template rendered for the
+    ticket with its latest saved policy check, as the composer fills it in."""
     ticket = _ticket_or_404(number)
-    data = json_object(("text", "status", "seen_message_id"))
-    text = text_field(data, "text", required=True)
+    data = json_object(("text", "template", "status", "seen_message_id"))
+    text = text_field(data, "text")
+    key = text_field(data, "template")
+    if (text is MISSING) == (key is MISSING):
+        field = "text" if text is MISSING else "template"
+        raise ApiError(400, "Give either text or template (a template key), not both.", field)
     status = text_field(data, "status")
     seen = id_field(data, "seen_message_id")
+    author = api_caller().user
     try:
+        if key is not MISSING:
+            text = template_reply_text(
+                db.session,
+                ticket,
+                key,
+                agent_name=author.name,
+                store_name=current_app.config["HELPDESK_STORE_NAME"],
+            )
         message = send_reply(
             db.session,
             ticket,
-            author=api_caller().user,
+            author=author,
             text=text,
             status=DEFAULT_REPLY_STATUS if status is MISSING else status,
             seen_message_id=last_message_id(db.session, ticket) if seen is MISSING else seen,
             identity=MailIdentity.from_config(current_app.config),
+            template_key=None if key is MISSING else key,
         )
     except NewMessagesSince as exc:
         ids = [m.id for m in exc.messages]
@@ -145,3 +163,14 @@ def post_reply(number: int) -> tuple[Response, int]:
         raise ApiError(400, str(exc), exc.field) from None
     db.session.commit()
     return jsonify(messages_json(db.session, ticket.id, [message.id])[0]), 201
+
+
+@bp.post("/tickets/<int:number>/policy")
+@api_view(can_work_tickets)
+def post_policy_check(number: int) -> tuple[Response, int]:
+    """Save a policy check on the ticket (facts as for /policy/evaluate); the verdict."""
+    ticket = _ticket_or_404(number)
+    facts = facts_body()
+    _, verdict = record_check(db.session, ticket, facts, actor_id=api_caller().user.id)
+    db.session.commit()
+    return jsonify(verdict.to_dict()), 201

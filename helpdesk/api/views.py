@@ -5,7 +5,7 @@ Each area's routes live in a module of its own, imported here to register them.
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -14,10 +14,11 @@ from helpdesk.api import bp
 from helpdesk.api import customers_views as customers_views
 from helpdesk.api import reports_views as reports_views
 from helpdesk.api import tickets_views as tickets_views
-from helpdesk.api.auth import api_view, json_error
+from helpdesk.api.auth import api_view
+from helpdesk.api.bodies import facts_body
 from helpdesk.api.errors import ApiError, http_error_json
 from helpdesk.api.openapi import openapi_document
-from helpdesk.policy import FactsError, evaluate, parse_facts
+from helpdesk.policy import evaluate
 
 
 @bp.errorhandler(HTTPException)
@@ -38,13 +39,6 @@ def openapi() -> Response:
 
 @bp.post("/policy/evaluate")
 @api_view(can_work_tickets)
-def policy_evaluate() -> Response | tuple[Response, int]:
+def policy_evaluate() -> Response:
     """Facts as JSON (dates YYYY-MM-DD, money as decimal strings) -> the verdict."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return json_error(400, "The body must be a JSON object of facts.")
-    try:
-        facts = parse_facts(data)
-    except FactsError as exc:
-        return json_error(400, exc.message, field=exc.field)
-    return jsonify(evaluate(facts).to_dict())
+    return jsonify(evaluate(facts_body()).to_dict())

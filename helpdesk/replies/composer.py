@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from helpdesk.models import OutboxMail, OutboxStatus, ReplyTemplate, Ticket
 from helpdesk.policy import Verdict
 from helpdesk.replies.errors import TemplateProblem
-from helpdesk.replies.rendering import render_text, template_variables
+from helpdesk.replies.rendering import render_for_ticket
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
 
 
@@ -87,11 +87,10 @@ def reply_composer(
     if wanted and chosen is None:
         error = "That template does not exist or is not active."
     elif chosen is not None:
-        variables = template_variables(
-            ticket, verdict, agent_name=agent_name, store_name=store_name
-        )
         try:
-            text = render_text(chosen.body, variables)
+            text = render_for_ticket(
+                chosen, ticket, verdict, agent_name=agent_name, store_name=store_name
+            )
         except TemplateProblem as exc:
             error = f"The template {chosen.name!r} cannot be used: {exc}"
     return Composer(

@@ -162,6 +162,20 @@ def template_variables(
     }
 
 
+def render_for_ticket(
+    template: ReplyTemplate,
+    ticket: Ticket,
+    verdict: Verdict | None,
+    *,
+    agent_name: str,
+    store_name: str,
+) -> str:
+    """`template` rendered for `ticket` with its saved `verdict` (or None); raises
+    TemplateProblem when it cannot be rendered."""
+    variables = template_variables(ticket, verdict, agent_name=agent_name, store_name=store_name)
+    return render_text(template.body, variables)
+
+
 def uses_verdict(template: ReplyTemplate, verdict: Verdict) -> bool:
     """Whether replying with `template` applies the verdict: suggested by it, or uses it."""
     if verdict.template == template.key:

@@ -27,8 +27,8 @@ from helpdesk.models.vocabulary import RESOLVED
 from helpdesk.outbox import sender
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.policy_panel.services import saved_check
-from helpdesk.replies.errors import NewMessagesSince, ReplyError
-from helpdesk.replies.rendering import uses_verdict
+from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
+from helpdesk.replies.rendering import render_for_ticket, uses_verdict
 from helpdesk.replies.sandbox import MAX_TEXT
 from helpdesk.tickets.services import add_message, change_status, record_event
 
@@ -132,6 +132,25 @@ def send_reply(
     if template_key:
         _mark_applied(session, ticket, template_key)
     return message
+
+
+def template_reply_text(
+    session: Session, ticket: Ticket, key: str, *, agent_name: str, store_name: str
+) -> str:
+    """The active template `key` rendered for `ticket` with its latest saved verdict, as the
+    composer fills it in; ReplyError (field "template") when there is no such active
+    template or it cannot be rendered."""
+    template = _template(session, key)
+    if template is None or not template.active:
+        raise ReplyError(f"There is no active reply template {key!r}.", "template")
+    latest = saved_check(session, ticket)
+    verdict = None if latest is None else latest.saved_verdict
+    try:
+        return render_for_ticket(
+            template, ticket, verdict, agent_name=agent_name, store_name=store_name
+        )
+    except TemplateProblem as exc:
+        raise ReplyError(f"The template {key!r} cannot be used: {exc}", "template") from None
 
 
 def _template(session: Session, key: str) -> ReplyTemplate | None:
