@@ -16,8 +16,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from helpdesk.demo.mails import DEMO_MAILS, build_message, tiny_png
+from helpdesk.demo.mails import DEMO_MAILS, build_message, build_raw, tiny_png
+from helpdesk.demo.orders import import_demo_orders
+from helpdesk.models import Ticket, utcnow
+from helpdesk.orders.services import prefill_for_ticket
+from helpdesk.policy_panel.services import latest_check
+from helpdesk.storedays import local_today
+from tests.ingest_helpers import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,6 +133,14 @@ def test_demo_serves_tickets_and_stops_cleanly(
     assert sent, log.read_text()
     assert b"Subject:" in sent[0].read_bytes()
 
+    # The sample orders are imported: the wrong-item ticket's panel is prefilled from one.
+    assert "Imported 9 sample orders" in log.read_text()
+    queue = browser.get("/")
+    found = re.search(r'href="/tickets/(\d+)"[^>]*>[^<]*Wrong item received', queue)
+    assert found, queue
+    ticket_page = browser.get(f"/tickets/{found.group(1)}")
+    assert "Order 204377: facts prefilled from the imported order." in ticket_page
+
     output = log.read_text()
     match = re.search(r"pymap pid (\d+)", output)
     assert match, output
@@ -155,3 +172,32 @@ def test_demo_mails_cover_every_category() -> None:
         == build_message(parent, run_id="r1", support_address="support@procase.com")["Message-ID"]
     )
     assert tiny_png().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_demo_orders_prefill_the_panel_on_the_demo_tickets(app: Flask, session: Session) -> None:
+    """Every order number the demo mails mention is among the sample orders the demo
+    imports (procase.com and Amazon), so the policy panel is prefilled on its tickets."""
+    tz = app.config["HELPDESK_TIMEZONE"]
+    report = import_demo_orders(session, local_today(utcnow(), tz))
+    assert report.errors == [] and report.orders_created == 9
+    for mail in DEMO_MAILS:
+        ingest(session, build_raw(mail, run_id="r1", support_address="support@procase.com"))
+    session.commit()
+    tickets = session.scalars(select(Ticket).where(Ticket.order_number.is_not(None))).all()
+    assert len(tickets) == 9
+    channels = set()
+    for ticket in tickets:
+        prefill = prefill_for_ticket(session, ticket, tz)
+        assert prefill.order_found is True, ticket.order_number
+        channels.add(prefill.facts["channel"])
+        latest = latest_check(session, ticket, tz)
+        assert latest.facts.price is not None and latest.facts.purchase_date is not None
+    assert channels == {"procase.com", "amazon"}
+    verdicts = {t.order_number: latest_check(session, t, tz).verdict for t in tickets}
+    assert verdicts["112-4455667-8899001"].decision == "refer_to_amazon"
+    assert verdicts["204377"].decision == "replacement"  # the wrong item, with its photo
+    assert verdicts["204518"].decision != "not_eligible"  # 4 months into the warranty
+    assert verdicts["204902"].decision != "not_eligible"  # bought in January: covered
+    # Importing again (the next demo start) refreshes the same orders.
+    again = import_demo_orders(session, local_today(utcnow(), tz))
+    assert (again.orders_created, again.orders_updated) == (0, 9)

@@ -20,9 +20,11 @@ from helpdesk.auth.services import create_user
 from helpdesk.database import writer_session
 from helpdesk.demo.mailbox import DemoMailbox, check_port_free
 from helpdesk.demo.mails import DEMO_MAILS, SEED_COUNT, build_raw
+from helpdesk.demo.orders import import_demo_orders
 from helpdesk.demo.smtp_sink import start_sink
 from helpdesk.extensions import db
-from helpdesk.models import User
+from helpdesk.models import User, utcnow
+from helpdesk.storedays import local_today
 from mail_ingest.poller import make_poller
 
 log = logging.getLogger("helpdesk.demo")
@@ -47,7 +49,8 @@ Echo = Callable[[str], None]
 
 
 def prepare_database(app: Flask, echo: Echo) -> None:
-    """Run the migrations and create the demo accounts that are missing."""
+    """Run the migrations, create the demo accounts that are missing and import the
+    sample orders the demo mails mention (dated around today)."""
     with app.app_context():
         flask_migrate.upgrade()
         for email, name, role in DEMO_ACCOUNTS:
@@ -58,6 +61,13 @@ def prepare_database(app: Flask, echo: Echo) -> None:
                 echo(f"Created {role} {email} / {DEMO_PASSWORD}")
             else:
                 echo(f"Account {email} ({role}) already exists")
+        today = local_today(utcnow(), app.config["HELPDESK_TIMEZONE"])
+        report = import_demo_orders(db.session, today)
+        db.session.commit()
+        echo(
+            f"Imported {report.orders_created + report.orders_updated} sample orders "
+            "(procase.com and Amazon) that the demo mails mention"
+        )
 
 
 def setup_logging() -> None:
