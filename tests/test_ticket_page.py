@@ -516,7 +516,8 @@ def test_query_count_is_fixed(
 # the ticket's order (1: a photo among its attachments; it has no order number), the
 # active reply templates (1).
 PAGE_STATEMENTS = 13
-# With a saved check the preview is not built.
+# With a saved check the preview is not built. (A saved check naming an order number
+# adds one statement: whether that order is among the imported orders, for the panel.)
 PAGE_STATEMENTS_WITH_CHECK = PAGE_STATEMENTS - 1
 
 
