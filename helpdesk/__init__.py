@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from helpdesk import errors, labels, navigation, security
+    from helpdesk import errors, labels, navigation, security, timefmt
     from helpdesk.auth.loader import load_user
 
     login_manager.user_loader(load_user)
@@ -66,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.register(app)
     navigation.register(app)
     labels.register(app)
+    timefmt.register(app)
     return app
 
 

@@ -10,9 +10,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Flask
+from wtforms.fields.choices import SelectChoice
 
 from helpdesk.models.ticket import CATEGORIES, PRIORITIES
-from helpdesk.models.vocabulary import DIRECTIONS, EVENT_KINDS, OUTCOMES, STATUSES
+from helpdesk.models.user import ROLES
+from helpdesk.models.vocabulary import (
+    DIRECTIONS,
+    EVENT_KINDS,
+    OUTBOX_KINDS,
+    OUTBOX_STATUSES,
+    OUTCOMES,
+    STATUSES,
+)
+from helpdesk.policy import words
+from helpdesk.policy.facts import (
+    CHANNELS,
+    CONDITIONS,
+    FACT_LABELS,
+    FACT_NAMES,
+    PRODUCT_TYPES,
+    REASONS,
+    REQUESTS,
+)
+from helpdesk.policy.verdict import DECISIONS
+from helpdesk.replies.defaults import DEFAULT_TEMPLATES
 
 CATEGORY: Mapping[str, str] = {
     "wrong_item": "Wrong item",
@@ -62,6 +83,52 @@ EVENT_KIND: Mapping[str, str] = {
     "not_acknowledged": "Not acknowledged",
 }
 
+ROLE: Mapping[str, str] = {
+    "agent": "Agent",
+    "manager": "Manager",
+    "admin": "Administrator",
+}
+OUTBOX_STATUS: Mapping[str, str] = {
+    "queued": "Waiting to be sent",
+    "sending": "Sending",
+    "sent": "Sent",
+    "failed": "Failed",
+}
+OUTBOX_KIND: Mapping[str, str] = {
+    "ack": "Acknowledgement",
+    "reply": "Reply",
+}
+# What `record_audit` is called with (tests/test_labels.py finds every call's action).
+AUDIT_ACTION: Mapping[str, str] = {
+    "user.create": "User added",
+    "user.role": "Role changed",
+    "user.deactivate": "User deactivated",
+    "user.reactivate": "User reactivated",
+    "rule.create": "Rule added",
+    "rule.update": "Rule changed",
+    "rule.move": "Rule moved",
+    "rule.delete": "Rule deleted",
+    "sla.update": "SLA targets changed",
+    "template.create": "Reply template added",
+    "template.update": "Reply template changed",
+    "quarantine.reprocess": "Quarantined mail processed again",
+    "quarantine.discard": "Quarantined mail discarded",
+    "mailbox.connect": "Mailbox connected",
+}
+AUDIT_ACTIONS: tuple[str, ...] = tuple(AUDIT_ACTION)
+AUDIT_TARGET: Mapping[str, str] = {
+    "user": "User",
+    "category_rule": "Category rule",
+    "sla_target": "SLA target",
+    "reply_template": "Reply template",
+    "fetched_mail": "Fetched mail",
+    "mailbox": "Mailbox",
+}
+AUDIT_TARGETS: tuple[str, ...] = tuple(AUDIT_TARGET)
+# The store's default reply templates by key (an agent sees the stored template's name).
+TEMPLATE: Mapping[str, str] = {key: name for key, name, _, _ in DEFAULT_TEMPLATES}
+FACT: Mapping[str, str] = {name: text[:1].upper() + text[1:] for name, text in FACT_LABELS.items()}
+
 # kind -> (labels, the keys that must all have one)
 KINDS: dict[str, tuple[Mapping[str, str], tuple[str, ...]]] = {
     "category": (CATEGORY, CATEGORIES),
@@ -70,6 +137,20 @@ KINDS: dict[str, tuple[Mapping[str, str], tuple[str, ...]]] = {
     "direction": (DIRECTION, DIRECTIONS),
     "outcome": (OUTCOME, OUTCOMES),
     "event_kind": (EVENT_KIND, EVENT_KINDS),
+    "role": (ROLE, ROLES),
+    "outbox_status": (OUTBOX_STATUS, OUTBOX_STATUSES),
+    "outbox_kind": (OUTBOX_KIND, OUTBOX_KINDS),
+    "audit_action": (AUDIT_ACTION, AUDIT_ACTIONS),
+    "audit_target": (AUDIT_TARGET, AUDIT_TARGETS),
+    "template": (TEMPLATE, tuple(TEMPLATE)),
+    "decision": (words.DECISION_LABELS, DECISIONS),
+    "request": (words.REQUEST_LABELS, REQUESTS),
+    "reason": (words.REASON_LABELS, REASONS),
+    "channel": (words.CHANNEL_LABELS, CHANNELS),
+    "product_type": (words.PRODUCT_TYPE_LABELS, PRODUCT_TYPES),
+    "condition": (words.CONDITION_LABELS, CONDITIONS),
+    "payer": (words.PAYER_LABELS, words.PAYERS),
+    "fact": (FACT, FACT_NAMES),
 }
 
 
@@ -91,6 +172,11 @@ def choices(kind: str) -> list[tuple[str, str]]:
     """(key, label) pairs in the vocabulary's order, for select fields."""
     labels, keys = KINDS[kind]
     return [(key, labels.get(key) or humanize(key)) for key in keys]
+
+
+def select_choices(kind: str) -> list[SelectChoice]:
+    """The same pairs for a WTForms SelectField."""
+    return [SelectChoice(key, text) for key, text in choices(kind)]
 
 
 def register(app: Flask) -> None:

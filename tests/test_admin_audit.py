@@ -10,14 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.audit import record_audit
+from helpdesk.labels import AUDIT_ACTION
 from helpdesk.models import AuditEvent, ReplyTemplate, utcnow
 from tests.admin_helpers import assert_admin_only, audits, post, sign_in
 from tests.factories import make_user
 
+KEYS = {words: key for key, words in AUDIT_ACTION.items()}
 
-def events(page: str) -> list[str]:
-    """The action and record cells of the table, top to bottom."""
-    return re.findall(r"<td><code>([^<]+)</code></td>\s*<td>([^<]+)</td>", page)
+
+def events(page: str) -> list[tuple[str, str]]:
+    """The action (as its key: the page shows its label) and record cells, top to bottom."""
+    cells = re.findall(r'<td class="audit-action">([^<]+)</td>\s*<td>([^<]+)</td>', page)
+    return [(KEYS[action], record) for action, record in cells]
 
 
 def test_only_admins_read_the_audit_log(client: FlaskClient, session: Session) -> None:
@@ -92,15 +96,15 @@ def test_keyset_pages_keep_the_filters(client: FlaskClient, session: Session) ->
     session.commit()
     first = client.get("/admin/audit?action=rule.move&_external=1&_scheme=javascript")
     html = first.get_data(as_text=True)
-    assert [t for _, t in events(html)][:2] == ["category_rule 52", "category_rule 51"]
+    assert [t for _, t in events(html)][:2] == ["Category rule 52", "Category rule 51"]
     assert len(events(html)) == 50 and "Newer events" not in html
     older = re.search(r'href="(/admin/audit\?[^"]+)">Older events', html)
     assert older and "action=rule.move" in older.group(1) and "javascript" not in html
     second = client.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert [t for _, t in events(second)] == [
-        "category_rule 2",
-        "category_rule 1",
-        "category_rule 0",
+        "Category rule 2",
+        "Category rule 1",
+        "Category rule 0",
     ]
     newer = re.search(r'href="(/admin/audit\?[^"]+)">Newer events', second)
     assert newer and "Older events" not in second

@@ -54,11 +54,12 @@ def test_each_area_has_a_link_and_its_state(client: FlaskClient, session: Sessio
     session.commit()
     page = client.get("/admin").get_data(as_text=True)
     assert "Active: 2 agents, 1 manager, 1 admin" in page
-    assert "Targets for 1 of" in page and "warranty" in page
-    assert "Last poll <time" in page and "2026-11-30 09:15 UTC" in page
+    assert "Targets for 1 of" in page and "Warranty" in page
+    # the store's zone (America/Los_Angeles in tests), UTC in the tooltip
+    assert "Last poll <time" in page and '"2026-11-30 09:15 UTC">2026-11-30 01:15 PST' in page
     assert "last error" in page and "IMAP login failed" in page
     assert "1 mail waiting" in page
-    assert f"Latest: rule.create on category_rule 7 by {admin.name}" in page
+    assert f"Latest: Rule added on category rule 7 by {admin.name}" in page
     assert "category rules" in page and "reply templates" in page
 
 

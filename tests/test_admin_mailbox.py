@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -207,8 +207,12 @@ def test_mailbox_health(client: FlaskClient, web_app: Flask, session: Session) -
     sign_in(client, session)
     page = client.get("/admin/mailbox").get_data(as_text=True)
     assert "support@imap.example:993/INBOX" in page and "LOGIN failed" in page and "1234" in page
-    assert '<a href="/admin/quarantine">quarantined</a></th><td>1</td>' in page
-    assert '<th scope="row">ticket</th><td>1</td>' in page
-    assert '<th scope="row">failed</th><td>1</td>' in page
-    assert '<th scope="row">queued</th><td>1</td>' in page  # the acknowledgement
+    assert '<a href="/admin/quarantine">Quarantined</a></th><td>1</td>' in page
+    assert '<th scope="row">New ticket</th><td>1</td>' in page
+    assert '<th scope="row">Failed</th><td>1</td>' in page
+    assert '<th scope="row">Waiting to be sent</th><td>1</td>' in page  # the acknowledgement
+    # midnight in the store's zone, said as such: "Since 00:00 PST (08:00 UTC)"
+    utc_start = day_start.astimezone(UTC)
+    assert f">00:00 {day_start.tzname()}</time> ({utc_start:%H:%M} UTC)" in page
+    assert utc_start.hour in (7, 8)  # America/Los_Angeles, summer or winter
     assert "550 mailbox unavailable" in page and f"Ticket #{ticket.number}" in page

@@ -134,10 +134,10 @@ def test_try_a_subject_shows_the_rule_and_category(client: FlaskClient, session:
     page = client.get("/admin/rules", query_string={"subject": subject}).get_data(as_text=True)
     expected = categorize(subject, load_rules(session))
     assert expected == "wrong_item"
-    assert "<strong>wrong_item</strong>" in page and "<code>wrong case</code>" in page
+    assert "<strong>Wrong item</strong>" in page and "<code>wrong case</code>" in page
     assert "<q>Wrong case sent, want a refund</q>" in page
     none = client.get("/admin/rules", query_string={"subject": "Hello there"})
     assert "No active rule matches" in none.get_data(as_text=True)
-    assert "<strong>general</strong>" in none.get_data(as_text=True)
+    assert "<strong>General</strong>" in none.get_data(as_text=True)
     escaped = client.get("/admin/rules", query_string={"subject": "<script>x</script>"})
     assert "<script>x" not in escaped.get_data(as_text=True)

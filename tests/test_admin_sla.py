@@ -37,7 +37,7 @@ def test_save_creates_missing_rows_and_audits_changes(
     admin = sign_in(client, session)
     assert targets(session) == {}
     page = client.get("/admin/sla").get_data(as_text=True)
-    assert "First response for wrong_item" in page and "Save SLA targets" in page
+    assert "First response for Wrong item" in page and "Save SLA targets" in page
     data = form(wrong_item__first="60", wrong_item__resolution="1440", wrong_item__business="y")
     assert post(client, "/admin/sla", data).status_code == 302
     saved = targets(session)

@@ -284,8 +284,8 @@ def test_side_panel_update_records_events(client: FlaskClient, session: Session)
     ]
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
     assert '<p class="flash info" role="status">Saved</p>' in page
-    assert f"{agent.name}: assignee: unassigned → {other.name}" in page
-    assert f"{agent.name}: status: new → open" in page
+    assert f"{agent.name}: Assignee: unassigned → {other.name}" in page
+    assert f"{agent.name}: Status: New → Open" in page
 
     # The same values again change nothing and record nothing.
     count = session.scalar(select(func.count(TicketEvent.id)))

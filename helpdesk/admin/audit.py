@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from helpdesk.admin.paging import IdPage, id_page
+from helpdesk.labels import label
 from helpdesk.models import AuditEvent, User
 from helpdesk.storedays import local_midnight
 
@@ -69,6 +70,6 @@ def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
     return {
         "actor": [("", "anyone"), (SYSTEM, "the system")]
         + [(str(i), f"{name} ({email})") for i, name, email in users],
-        "action": [("", "any")] + [(a, a) for a in actions],
-        "target_type": [("", "any")] + [(t, t) for t in targets],
+        "action": [("", "any")] + [(a, label(a, "audit_action")) for a in actions],
+        "target_type": [("", "any")] + [(t, label(t, "audit_target")) for t in targets],
     }

@@ -25,13 +25,14 @@ from helpdesk.admin.rules import (
     update_rule,
 )
 from helpdesk.extensions import db
-from helpdesk.models import CATEGORIES, CategoryRule
+from helpdesk.labels import select_choices
+from helpdesk.models import CategoryRule
 
 NO_RULE = "There is no such rule."
 
 
 class RuleForm(FlaskForm):
-    category = SelectField("Category it gives", choices=CATEGORIES)
+    category = SelectField("Category it gives", choices=select_choices("category"))
     pattern = StringField(
         "Pattern (words matched at a word start, any case)",
         validators=[DataRequired(), Length(max=MAX_PATTERN)],

@@ -13,6 +13,7 @@ from helpdesk.access import can_administer, require
 from helpdesk.admin import bp
 from helpdesk.admin.sla import MAX_MINUTES, SlaError, TargetValues, current_values, save_targets
 from helpdesk.extensions import db
+from helpdesk.labels import choices
 from helpdesk.models import CATEGORIES
 
 
@@ -26,10 +27,10 @@ class SlaForm(FlaskForm):
     submit = SubmitField("Save SLA targets")
 
 
-for _category in CATEGORIES:
-    setattr(SlaForm, f"{_category}__first", _minutes_field(f"First response for {_category}"))
-    setattr(SlaForm, f"{_category}__resolution", _minutes_field(f"Resolution for {_category}"))
-    setattr(SlaForm, f"{_category}__business", BooleanField(f"Business hours for {_category}"))
+for _category, _words in choices("category"):
+    setattr(SlaForm, f"{_category}__first", _minutes_field(f"First response for {_words}"))
+    setattr(SlaForm, f"{_category}__resolution", _minutes_field(f"Resolution for {_words}"))
+    setattr(SlaForm, f"{_category}__business", BooleanField(f"Business hours for {_words}"))
 
 
 def _form_data(values: dict[str, TargetValues]) -> dict[str, object]:

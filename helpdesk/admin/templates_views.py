@@ -8,13 +8,15 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from helpdesk.access import can_manage_templates, require
 from helpdesk.admin import bp
 from helpdesk.audit import record_audit
 from helpdesk.extensions import db
-from helpdesk.models import CATEGORIES, ReplyTemplate
+from helpdesk.labels import select_choices
+from helpdesk.models import ReplyTemplate
 from helpdesk.replies.errors import ReplyError
 from helpdesk.replies.rendering import MAX_BODY, SAMPLE_VARIABLES, VARIABLES, render_text
 from helpdesk.replies.templates import create_template, update_template
@@ -25,7 +27,9 @@ ANY_CATEGORY = "any"
 class TemplateForm(FlaskForm):
     key = StringField("Key (lowercase letters, digits and _; cannot change later)")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    category = SelectField("Category", choices=[ANY_CATEGORY, *CATEGORIES])
+    category = SelectField(
+        "Category", choices=[SelectChoice(ANY_CATEGORY, "Any"), *select_choices("category")]
+    )
     position = IntegerField(
         "Position in the list", validators=[Optional(), NumberRange(min=0, max=1_000_000)]
     )

@@ -24,7 +24,8 @@ from helpdesk.admin.users import (
 )
 from helpdesk.auth.services import AccountError
 from helpdesk.extensions import db
-from helpdesk.models import ROLES, User
+from helpdesk.labels import select_choices
+from helpdesk.models import User
 
 NO_USER = "There is no such user."
 
@@ -32,7 +33,7 @@ NO_USER = "There is no such user."
 class InviteForm(FlaskForm):
     name = StringField("Name (shown to customers)", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role", choices=ROLES)
+    role = SelectField("Role", choices=select_choices("role"))
     password = PasswordField(
         "Initial password (at least 8 characters; tell it to them privately)",
         validators=[DataRequired(), Length(min=8, max=500)],
@@ -49,7 +50,7 @@ class ReactivateForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLES)
+    role = SelectField("Role", choices=select_choices("role"))
     submit = SubmitField("Change role")
 
 

@@ -10,18 +10,9 @@ from flask_login import current_user
 from helpdesk.access import can_work_tickets
 from helpdesk.models import ReplyTemplate, Ticket
 from helpdesk.policy import FACT_LABELS
+from helpdesk.policy.words import DECISION_LABELS
 from helpdesk.policy_panel.forms import PolicyFactsForm, form_data
 from helpdesk.policy_panel.services import LatestCheck
-
-DECISION_LABELS = {
-    "refund": "Refund",
-    "exchange": "Exchange",
-    "replacement": "Send a replacement",
-    "not_eligible": "Not eligible",
-    "refer_to_amazon": "Refer to Amazon",
-    "request_photo": "Ask for a photo",
-    "needs_information": "Needs information",
-}
 
 
 def policy_panel_context(

@@ -7,16 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk.policy import (
-    CHANNELS,
-    CONDITIONS,
-    FACT_LABELS,
-    PRODUCT_TYPES,
-    REASONS,
-    REQUESTS,
-    Facts,
-    FactsError,
-    parse_facts,
+from helpdesk.policy import FACT_LABELS, Facts, FactsError, parse_facts
+from helpdesk.policy.words import (
+    CHANNEL_LABELS,
+    CONDITION_LABELS,
+    PRODUCT_TYPE_LABELS,
+    REASON_LABELS,
+    REQUEST_LABELS,
 )
 
 UNKNOWN = SelectChoice("", "Not known")
@@ -27,8 +24,8 @@ def _label(name: str) -> str:
     return FACT_LABELS[name][0].upper() + FACT_LABELS[name][1:]
 
 
-def _select(name: str, values: tuple[str, ...]) -> SelectField:
-    choices = [UNKNOWN, *(SelectChoice(v, v.replace("_", " ")) for v in values)]
+def _select(name: str, words: Mapping[str, str]) -> SelectField:
+    choices = [UNKNOWN, *(SelectChoice(key, text) for key, text in words.items())]
     return SelectField(_label(name), choices=choices, default="")
 
 
@@ -42,14 +39,14 @@ class PolicyFactsForm(FlaskForm):
     Use with prefix "policy" (the default) so it lives beside other forms on the ticket page.
     """
 
-    request = _select("request", REQUESTS)
-    reason = _select("reason", REASONS)
-    channel = _select("channel", CHANNELS)
-    product_type = _select("product_type", PRODUCT_TYPES)
+    request = _select("request", REQUEST_LABELS)
+    reason = _select("reason", REASON_LABELS)
+    channel = _select("channel", CHANNEL_LABELS)
+    product_type = _select("product_type", PRODUCT_TYPE_LABELS)
     purchase_date = _text("purchase_date", type="date")
     delivery_date = _text("delivery_date", type="date")
     request_date = _text("request_date", type="date")
-    condition = _select("condition", CONDITIONS)
+    condition = _select("condition", CONDITION_LABELS)
     price = _text("price", inputmode="decimal")
     return_shipping_cost = _text("return_shipping_cost", inputmode="decimal")
     has_photo = SelectField(_label("has_photo"), choices=YES_NO, default="")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from helpdesk import labels as wording
 from helpdesk.models import CATEGORIES, SlaTarget
 from helpdesk.models.vocabulary import OPEN
 from helpdesk.reports import definitions as words
@@ -29,11 +30,11 @@ def local_time(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
-    statuses = [Column(s.title(), COUNT) for s in OPEN]
+    statuses = [Column(wording.label(s, "status"), COUNT) for s in OPEN]
     by_status = Table(
         "category_status",
         "Open tickets by category and status",
-        [Column("Category"), *statuses, Column("Total", COUNT)],
+        [Column("Category", "category"), *statuses, Column("Total", COUNT)],
         about=[words.OPEN],
     )
     numbers: list[list[int]] = []
@@ -98,7 +99,7 @@ def _timing_table(
     key: str, title: str, first: str, timings: dict[str, Timing], about: str
 ) -> Table:
     columns = [
-        Column(first),
+        Column(first, "category" if first == "Category" else "text"),
         Column("Tickets", COUNT),
         Column("Median", "duration"),
         Column("90th percentile", "duration"),
@@ -200,7 +201,7 @@ def money_tables(report: Money) -> list[Table]:
         Table(
             key,
             title,
-            [Column(first), *MONEY_COLUMNS],
+            [Column(first, "category" if first == "Category" else "text"), *MONEY_COLUMNS],
             [_money_row(name, row) for name, row in groups.items()],
             footer=_money_row("Total", report.total),
             about=[words.APPLIED],
@@ -241,7 +242,7 @@ def sla_tables(
         "summary",
         "Breached and due soon by category",
         [
-            Column("Category"),
+            Column("Category", "category"),
             Column("Target"),
             Column("Breached", COUNT),
             Column("Due soon", COUNT),
@@ -258,7 +259,7 @@ def sla_tables(
         [
             Column("Ticket", "ticket"),
             Column("Subject"),
-            Column("Category"),
+            Column("Category", "category"),
             Column("Assignee"),
             Column("Target"),
             Column("Due"),
@@ -287,7 +288,7 @@ def sla_tables(
             "targets",
             "Targets",
             [
-                Column("Category"),
+                Column("Category", "category"),
                 Column("First response", "duration"),
                 Column("Resolution", "duration"),
                 Column("Clock"),

@@ -2,7 +2,8 @@
 
 Cells hold raw values; a column's kind says how to show them. On the page a duration
 reads "4.5 h" and a ticket number is a link; in the CSV a duration is a number of hours
-and a ticket its number, so a spreadsheet can sum and sort them.
+and a ticket its number, so a spreadsheet can sum and sort them. A category reads as its
+label on the page and stays its key in the CSV (stable for spreadsheets and scripts).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from helpdesk.labels import label
 from helpdesk.reports.csvout import to_csv
 from helpdesk.reports.stats import human_duration
 
@@ -31,6 +33,8 @@ class Column:
             return human_duration(float(value))  # type: ignore[arg-type]
         if self.kind == "percent":
             return f"{float(value):.1%}"  # type: ignore[arg-type]
+        if self.kind == "category":
+            return label(value, "category")
         return str(value)
 
     def csv(self, value: object) -> object:

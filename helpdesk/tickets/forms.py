@@ -10,21 +10,18 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from helpdesk.models import CATEGORIES, PRIORITIES, STATUSES, Ticket, User
+from helpdesk.labels import select_choices
+from helpdesk.models import Ticket, User
 from helpdesk.params import parse_id
-
-
-def _choices(values: Sequence[str]) -> list[SelectChoice]:
-    return [SelectChoice(v, v.replace("_", " ").capitalize()) for v in values]
 
 
 class TicketUpdateForm(FlaskForm):
     """Assignee, status, priority, category and order number of one ticket."""
 
     assignee_id = SelectField("Assignee", choices=[])
-    status = SelectField("Status", choices=_choices(STATUSES))
-    priority = SelectField("Priority", choices=_choices(PRIORITIES))
-    category = SelectField("Category", choices=_choices(CATEGORIES))
+    status = SelectField("Status", choices=select_choices("status"))
+    priority = SelectField("Priority", choices=select_choices("priority"))
+    category = SelectField("Category", choices=select_choices("category"))
     order_number = StringField("Order number", validators=[Optional(), Length(max=40)])
     submit = SubmitField("Save ticket details")
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import LargeBinary, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from helpdesk import labels
 from helpdesk.models import (
     Attachment,
     Blob,
@@ -91,28 +92,53 @@ def message_badges(message: Message) -> list[str]:
     return found
 
 
+# Event kinds whose values are keys of a vocabulary of helpdesk/labels.py.
+_VALUE_KINDS: dict[str, str] = {
+    EventKind.STATUS: "status",
+    EventKind.CATEGORY: "category",
+    EventKind.PRIORITY: "priority",
+    EventKind.POLICY_CHECK: "decision",
+}
+
+
 def describe_event(event: TicketEvent, names: dict[int, str]) -> str:
-    """One history line: "status: new → open", "assignee: Ann → unassigned"."""
-    label = {"assignee_id": "assignee", "order_number": "order number"}.get(
-        event.kind, event.kind.replace("_", " ")
-    )
+    """One history line in words: "Status: New → Open", "Assignee: Ann → unassigned"."""
+    what = labels.label(event.kind, "event_kind")
     old, new = event.old_value, event.new_value
     if event.kind == EventKind.ASSIGNEE:
         old = names.get(int(old), f"user {old}") if old and old.isdigit() else "unassigned"
         new = names.get(int(new), f"user {new}") if new and new.isdigit() else "unassigned"
     elif event.kind == EventKind.ORDER_NUMBER:
         old, new = old or "none", new or "none"
+    elif event.kind in _VALUE_KINDS:
+        kind = _VALUE_KINDS[event.kind]
+        old = None if old is None else labels.label(old, kind)
+        new = None if new is None else labels.label(new, kind)
     if event.kind == EventKind.NOT_ACKNOWLEDGED:
         return f"Not acknowledged: {event.detail or 'no reason recorded'}"
     if event.kind == EventKind.CREATED:
-        text = "created"
+        text = what
     elif old is not None and new is not None:
-        text = f"{label}: {old} → {new}"
+        text = f"{what}: {old} → {new}"
     elif new is not None:
-        text = f"{label}: {new}"
+        text = f"{what}: {new}"
     else:
-        text = label
-    return f"{text} ({event.detail})" if event.detail else text
+        text = what
+    detail = _event_detail(event)
+    return f"{text} ({detail})" if detail else text
+
+
+def _event_detail(event: TicketEvent) -> str | None:
+    """The detail in words: a reply's template by name, a retried mail's kind."""
+    detail = event.detail
+    if not detail:
+        return None
+    if event.kind == EventKind.REPLY and detail.startswith("template "):
+        key = detail.removeprefix("template ")
+        return f"template “{labels.label(key, 'template')}”"
+    if event.kind == EventKind.MAIL_RETRY:
+        return labels.label(detail, "outbox_kind")
+    return detail
 
 
 def _assignee_ids(events: Sequence[TicketEvent]) -> set[int]:

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from helpdesk import labels
 from helpdesk.models import (
     CATEGORIES,
     PRIORITIES,
@@ -52,7 +53,7 @@ BASE_VIEWS: dict[str, str] = {
     "solved": "Solved",
     "all": "All tickets",
 }
-CATEGORY_VIEWS: dict[str, str] = {c: c.replace("_", " ").capitalize() for c in CATEGORIES}
+CATEGORY_VIEWS: dict[str, str] = {c: labels.label(c, "category") for c in CATEGORIES}
 VIEWS: dict[str, str] = {**BASE_VIEWS, **CATEGORY_VIEWS}
 
 # key -> (label, newer bound in days, older bound in days); age counts from created_at.
@@ -472,10 +473,10 @@ def load_queue(session: Session, params: QueueParams, user_id: int, now: datetim
 def filter_options(users: list[User]) -> dict[str, list[tuple[str | int, str]]]:
     """The filter form's choices: parameter -> [(value, label)]."""
     return {
-        "status": [(s, s) for s in STATUSES],
-        "category": [(c, c) for c in CATEGORIES],
+        "status": [*labels.choices("status")],
+        "category": [*labels.choices("category")],
         "assignee": [("unassigned", "Unassigned"), *((u.id, u.name) for u in users)],
-        "priority": [(p, p) for p in PRIORITIES],
+        "priority": [*labels.choices("priority")],
         "age": [(key, label) for key, (label, _, _) in AGES.items()],
         "sort": list(SORTS.items()),
         "size": [(n, str(n)) for n in PAGE_SIZES],

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from helpdesk.labels import label
 from helpdesk.models import CATEGORIES, STATUSES, Status, User
 from helpdesk.params import record_id
 
@@ -32,7 +33,7 @@ def action_choices(users: Sequence[User]) -> dict[str, list[tuple[str, str]]]:
     return {
         "Assign to": [(f"assign:{u.id}", u.name) for u in users] + [("unassign", "Nobody")],
         "Set status": [
-            (f"status:{s}", s) for s in STATUSES if s != Status.NEW
+            (f"status:{s}", label(s, "status")) for s in STATUSES if s != Status.NEW
         ],  # only new mail is new
-        "Set category": [(f"category:{c}", c) for c in CATEGORIES],
+        "Set category": [(f"category:{c}", label(c, "category")) for c in CATEGORIES],
     }
