@@ -214,7 +214,7 @@ def money_tables(report: Money) -> list[Table]:
     unsent = Table(
         "unsent",
         "Saved verdicts not sent yet, by category",
-        [Column("Category"), *MONEY_COLUMNS],
+        [Column("Category", "category"), *MONEY_COLUMNS],
         [_money_row(name, row) for name, row in report.unsent_by_category.items()],
         footer=_money_row("Total", report.unsent_total),
         about=[words.SAVED_UNSENT],
