@@ -97,6 +97,7 @@ OUTBOX_STATUS: Mapping[str, str] = {
 OUTBOX_KIND: Mapping[str, str] = {
     "ack": "Acknowledgement",
     "reply": "Reply",
+    "account": "Account mail",
 }
 # What `record_audit` is called with (tests/test_labels.py finds every call's action).
 AUDIT_ACTION: Mapping[str, str] = {

@@ -192,7 +192,7 @@ def test_money_page(client: FlaskClient, session: Session) -> None:
     ]
     assert [r[0] for r in tables["product"][1:]] == ["Folio case", "Stand", "Total"]
     assert tables["unsent"][1:] == [  # apart: not in the totals above
-        ["return", "1", "11.49", "3.00", "0.00", "0"],
+        ["Return", "1", "11.49", "3.00", "0.00", "0"],
         ["Total", "1", "11.49", "3.00", "0.00", "0"],
     ]
     assert escape(definitions.SAVED_UNSENT) in html
