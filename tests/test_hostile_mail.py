@@ -300,5 +300,5 @@ def test_pages_show_whole_subjects_and_names(client: FlaskClient, session: Sessi
         page = client.get(f"/tickets/{number}")
         assert page.status_code == 200
     assert hostile.encoded_subject_text() in client.get("/tickets/1001").get_data(as_text=True)
-    queue = client.get("/")
+    queue = client.get("/?view=all")
     assert queue.status_code == 200 and "Maximilian" in queue.get_data(as_text=True)

@@ -8,12 +8,16 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
-from helpdesk.models import Ticket, TicketEvent, User, utcnow
+from helpdesk.models import PRIORITIES, Ticket, TicketEvent, User, utcnow
 from helpdesk.tickets.queue import (
+    ORDERS,
+    PRIORITY_RANK,
+    PRIORITY_RANKS,
+    SORTS,
     VIEWS,
     Cursor,
     QueueError,
@@ -122,10 +126,37 @@ def test_each_sort(session: Session, agents: tuple[User, User]) -> None:
     ticket(session, "b", created_at=NOW - timedelta(days=2), updated_at=NOW - timedelta(days=2))
     ticket(session, "c", created_at=NOW - timedelta(days=1), policy_deadline=date(2026, 12, 1))
     ticket(session, "d", created_at=NOW - timedelta(hours=2), policy_deadline=date(2026, 11, 25))
+    for name, priority in (("a", "normal"), ("b", "urgent"), ("c", "low"), ("d", "urgent")):
+        session.execute(update(Ticket).where(Ticket.subject == name).values(priority=priority))
+    session.commit()
     assert subjects(session, me) == ["a", "b", "c", "d"]  # oldest first by default
-    assert subjects(session, me, sort="newest") == ["d", "c", "b", "a"]
+    assert subjects(session, me, sort="created") == ["a", "b", "c", "d"]
+    assert subjects(session, me, sort="-created") == ["d", "c", "b", "a"]
+    assert subjects(session, me, sort="newest") == ["d", "c", "b", "a"]  # the older name
+    assert subjects(session, me, sort="oldest") == ["a", "b", "c", "d"]
     assert subjects(session, me, sort="updated") == ["a", "d", "c", "b"]
+    assert subjects(session, me, sort="-updated") == ["b", "c", "d", "a"]
     assert subjects(session, me, sort="deadline") == ["d", "c", "a", "b"]  # nulls last
+    assert subjects(session, me, sort="priority") == ["d", "b", "a", "c"]  # ties: newer first
+    assert subjects(session, me, sort="-priority") == ["c", "a", "b", "d"]
+
+
+def test_priority_rank_is_the_index_expression_and_covers_every_priority() -> None:
+    assert str(PRIORITY_RANK) == (
+        "CASE priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 "
+        "WHEN 'urgent' THEN 3 ELSE -1 END"
+    )
+    assert PRIORITY_RANKS == {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+    assert set(PRIORITY_RANKS) == set(PRIORITIES)
+    assert set(ORDERS) == set(SORTS)
+
+
+def test_priority_sort_only_in_the_open_views() -> None:
+    for view in ("mine", "unassigned", "open", "warranty"):
+        assert parse_params({"view": view, "sort": "-priority"}).sort == "-priority"
+    for view in ("pending", "solved", "all"):
+        with pytest.raises(QueueError, match="Sorting by priority is only for the open tickets"):
+            parse_params({"view": view, "sort": "priority"})
 
 
 @pytest.fixture
@@ -205,7 +236,7 @@ def walk(session: Session, user: User, args: dict[str, str]) -> tuple[list[int],
     return forward, backward
 
 
-@pytest.mark.parametrize("sort", ["oldest", "newest", "updated", "deadline"])
+@pytest.mark.parametrize("sort", [*SORTS, "oldest", "newest"])
 def test_cursor_pages_forward_and_back_with_equal_keys(
     session: Session, agents: tuple[User, User], sort: str
 ) -> None:
@@ -218,6 +249,7 @@ def test_cursor_pages_forward_and_back_with_equal_keys(
             created_at=NOW - timedelta(hours=i % 3),
             updated_at=NOW - timedelta(minutes=i % 2),
             policy_deadline=None if i % 4 == 0 else date(2026, 12, 1 + i % 3),
+            priority=PRIORITIES[i % 4 // 2],
         )
     everything = [
         t.id
@@ -236,7 +268,7 @@ def test_next_and_previous_links_on_the_page(
     for i in range(30):
         ticket(session, f"ticket {i:02d}", customer=customer, created_at=NOW)
     login(client, agents[0].email)
-    first = client.get("/?size=25").get_data(as_text=True)
+    first = client.get("/?view=open&size=25").get_data(as_text=True)
     assert "Previous page" not in first and "ticket 00" in first
     next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
     second = client.get(next_url).get_data(as_text=True)
@@ -291,7 +323,11 @@ def test_human_age() -> None:
         ("size=7", "Unknown page size"),
         ("cursor=not-a-cursor", "page link is broken"),
         ("q=" + "x" * 201, "search text is too long"),
-        ("sort=newest&cursor=" + Cursor("oldest", NOW, 1).encode(), "another sort order"),
+        ("sort=newest&cursor=" + Cursor("created", NOW, 1).encode(), "another sort order"),
+        ("sort=-deadline", "Unknown sort order"),
+        ("sort=customer", "Unknown sort order"),
+        ("view=solved&sort=-priority", "Sorting by priority is only for the open tickets"),
+        ("sort=priority&cursor=" + Cursor("priority", 7, 1).encode(), "page link is broken"),
     ],
 )
 def test_invalid_parameters_are_a_clear_400(
@@ -422,3 +458,61 @@ def test_bulk_update_validates_before_changing_anything(
     assert bulk_update(session, ids, "status", "solved", me.id) == 2
     session.commit()
     assert all(t.resolved_at is not None for t in items)
+
+
+def test_agents_land_on_their_own_tickets_then_on_the_view_they_last_used(
+    client: FlaskClient, session: Session, agents: tuple[User, User], mixed: dict[str, Ticket]
+) -> None:
+    login(client, agents[0].email)
+    first = client.get("/")
+    assert "<h1>My open tickets</h1>" in first.get_data(as_text=True)
+    assert client.get_cookie("helpdesk_queue_view") is None  # nothing chosen, nothing kept
+    chosen = client.get("/?view=unassigned")
+    cookie = next(c for c in chosen.headers.getlist("Set-Cookie") if "queue_view" in c)
+    assert "helpdesk_queue_view=unassigned" in cookie and "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    html = client.get("/").get_data(as_text=True)
+    assert "<h1>Unassigned</h1>" in html and "unassigned" in html
+    assert "<h1>Pending</h1>" in client.get("/?view=pending").get_data(as_text=True)
+    assert "<h1>Pending</h1>" in client.get("/").get_data(as_text=True)
+    # Links on the page keep their view, whatever the agent opens next.
+    assert 'href="/?view=pending&amp;sort=-created"' in client.get("/").get_data(as_text=True)
+    client.set_cookie("helpdesk_queue_view", "no-such-view")
+    assert "<h1>My open tickets</h1>" in client.get("/").get_data(as_text=True)
+    bad = client.get("/?view=nope")
+    assert bad.status_code == 400
+    assert not any("queue_view" in c for c in bad.headers.getlist("Set-Cookie"))
+
+
+def test_column_headers_sort_with_aria_sort(
+    client: FlaskClient, session: Session, agents: tuple[User, User]
+) -> None:
+    ticket(session, "calm", priority="low", created_at=NOW - timedelta(days=2))
+    ticket(session, "fire", priority="urgent", created_at=NOW - timedelta(days=1))
+    login(client, agents[0].email)
+
+    def headers(url: str) -> dict[str, tuple[str | None, str | None]]:
+        """Column label -> (the sort its link asks for, its aria-sort)."""
+        html = client.get(url).get_data(as_text=True)
+        found = {}
+        for attrs, inner in re.findall(r"<th scope=\"col\"([^>]*)>(.*?)</th>", html, re.S):
+            aria = re.search(r'aria-sort="(\w+)"', attrs)
+            link = re.search(r'href="([^"]*)"', inner)
+            sort = link and (re.findall(r"sort=([-\w]+)", link.group(1)) or ["created"])[0]
+            label = re.sub(r"<span.*?</span>|<[^>]+>", "", inner).strip()
+            found[label] = (sort, aria and aria.group(1))
+        return found
+
+    default = headers("/?view=open")
+    assert default["Age"] == ("-created", "descending")  # oldest first: ages go down
+    assert default["Priority"] == ("priority", None)
+    assert default["Subject"] == (None, None)  # no index serves it: not offered
+    by_priority = headers("/?view=open&sort=priority")
+    assert by_priority["Priority"] == ("-priority", "descending")
+    assert by_priority["Age"] == ("created", None)
+    assert headers("/?view=open&sort=-priority")["Priority"] == ("priority", "ascending")
+    assert headers("/?view=open&sort=-created")["Age"] == ("created", "ascending")
+    assert headers("/?view=solved")["Priority"] == (None, None)  # not sortable there
+    html = client.get("/?view=open&sort=priority").get_data(as_text=True)
+    assert html.index("fire") < html.index("calm")
+    assert '<option value="priority"' not in client.get("/?view=all").get_data(as_text=True)

@@ -71,7 +71,7 @@ def test_login_then_list_and_ticket_page(client: FlaskClient, session: Session) 
     )
     response = login(client, user.email)
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    listing = client.get("/").get_data(as_text=True)
+    listing = client.get("/?view=open").get_data(as_text=True)
     assert "Wrong Item Received" in listing and "wrong_item" in listing
     page = client.get("/tickets/1001").get_data(as_text=True)
     assert "Order 123456" in page and "photo.jpg" in page and "ack" in page

@@ -12,6 +12,12 @@ from helpdesk.api.tickets_views import DEFAULT_LIMIT, MAX_LIMIT
 from helpdesk.models import CATEGORIES, PRIORITIES, STATUSES
 from helpdesk.tickets.queue import AGES, MAX_SEARCH, SORTS, VIEWS
 
+SORT_HELP = (
+    "The order: a column for its natural order, `-` before it for the reverse "
+    "(`oldest` and `newest` still mean `created` and `-created`). "
+    "`priority` only with the open views."
+)
+
 ERRORS = {
     "400": "Invalid input; `field` names it.",
     "401": "No valid token or session (unknown, revoked, or the user is deactivated).",
@@ -80,7 +86,7 @@ def _queue_parameters() -> list[dict[str, Any]]:
         _query("priority", enum(PRIORITIES), "Only this priority."),
         _query("age", enum(list(AGES)), "Created this long ago."),
         _query("q", {"type": "string", "maxLength": MAX_SEARCH}, "Search text."),
-        _query("sort", {**enum(list(SORTS)), "default": "oldest"}, "The order."),
+        _query("sort", {**enum(list(SORTS)), "default": "created"}, SORT_HELP),
         _query(
             "limit",
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},

@@ -55,6 +55,8 @@ BASE_VIEWS: dict[str, str] = {
 }
 CATEGORY_VIEWS: dict[str, str] = {c: labels.label(c, "category") for c in CATEGORIES}
 VIEWS: dict[str, str] = {**BASE_VIEWS, **CATEGORY_VIEWS}
+# The views that hold only tickets waiting on us (status new or open).
+OPEN_VIEWS: tuple[str, ...] = ("mine", "unassigned", "open", *CATEGORY_VIEWS)
 
 # key -> (label, newer bound in days, older bound in days); age counts from created_at.
 AGES: dict[str, tuple[str, int | None, int | None]] = {
@@ -63,15 +65,26 @@ AGES: dict[str, tuple[str, int | None, int | None]] = {
     "3-7d": ("3-7 days", 3, 7),
     "gt7d": ("Over 7 days", 7, None),
 }
+# The `sort` parameter: a column's name gives its natural order, "-" before it the reverse.
+# Only orders an index serves at a million tickets are offered (no "-deadline": nulls last
+# backwards is not an index order; nothing by customer or assignee name).
 SORTS: dict[str, str] = {
-    "oldest": "Oldest first",
-    "newest": "Newest first",
-    "updated": "Last update",
+    "created": "Oldest first",
+    "-created": "Newest first",
+    "updated": "Recently updated first",
+    "-updated": "Least recently updated first",
     "deadline": "Nearest policy deadline",
+    "priority": "Most urgent first",
+    "-priority": "Least urgent first",
 }
+# Older names still accepted in links and by the API.
+SORT_ALIASES: dict[str, str] = {"oldest": "created", "newest": "-created"}
+# Served by a partial index on the open tickets (status new or open) only.
+PRIORITY_SORTS = ("priority", "-priority")
 PAGE_SIZES = (25, 50, 100)
-DEFAULT_VIEW = "open"
-DEFAULT_SORT = "oldest"
+DEFAULT_VIEW = "open"  # the API's default; the web queue lands on "mine" or the last view
+LANDING_VIEW = "mine"
+DEFAULT_SORT = "created"
 DEFAULT_SIZE = 50
 MAX_SEARCH = 200
 
@@ -80,6 +93,15 @@ MAX_SEARCH = 200
 FTS_DOCUMENT: ColumnClause[str] = literal_column(
     "to_tsvector('simple', coalesce(message.subject, '') || ' ' || coalesce(message.text, ''))"
 )
+
+
+# A priority's rank, for sorting. The expression of the partial index on the open tickets
+# (migration 0011), character for character, so that PostgreSQL uses it.
+PRIORITY_RANK: ColumnClause[int] = literal_column(
+    "CASE priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 "
+    "WHEN 'urgent' THEN 3 ELSE -1 END"
+)
+PRIORITY_RANKS: dict[str, int] = {p: rank for rank, p in enumerate(PRIORITIES)}
 
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}")
@@ -100,12 +122,12 @@ class Cursor:
     """A position in one sort order: the sort key and id of a row; `before` pages back."""
 
     sort: str
-    value: datetime | date | None
+    value: datetime | date | int | None
     id: int
     before: bool = False
 
     def encode(self) -> str:
-        value = None if self.value is None else self.value.isoformat()
+        value = self.value.isoformat() if isinstance(self.value, date) else self.value
         raw = json.dumps({"s": self.sort, "v": value, "i": self.id, "b": int(self.before)})
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -118,10 +140,15 @@ class Cursor:
             sort, value, row_id, before = data["s"], data["v"], data["i"], data["b"]
         except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
             raise ValueError("not a page link") from None
+        sort = SORT_ALIASES.get(sort, sort) if isinstance(sort, str) else sort
         if sort not in SORTS or type(row_id) is not int or not 0 < row_id <= MAX_ID:
             raise ValueError("not a page link")
         if type(before) is not int or before not in (0, 1):
             raise ValueError("not a page link")
+        if sort in PRIORITY_SORTS:
+            if type(value) is not int or not -1 <= value <= max(PRIORITY_RANKS.values()):
+                raise ValueError("not a page link")
+            return cls(sort=sort, value=value, id=row_id, before=bool(before))
         if value is not None and not isinstance(value, str):
             raise ValueError("not a page link")
         parsed: datetime | date | None = None
@@ -155,11 +182,12 @@ class QueueParams:
     cursor: Cursor | None = field(default=None, compare=False)
 
     def query_args(self, **changes: Any) -> dict[str, str]:
-        """The URL query for these parameters (defaults left out), with `changes` applied."""
+        """The URL query for these parameters (defaults left out, but always the view: the
+        web queue without one lands on the agent's last view), with `changes` applied."""
         params = replace(self, **changes)
-        args: dict[str, str] = {}
+        args: dict[str, str] = {"view": params.view}
         defaults = QueueParams()
-        for name in ("view", "status", "category", "assignee", "priority", "age", "q", "sort"):
+        for name in ("status", "category", "assignee", "priority", "age", "q", "sort"):
             value = getattr(params, name)
             if value not in (None, "") and value != getattr(defaults, name):
                 args[name] = str(value)
@@ -188,6 +216,8 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
     errors: list[str] = []
     fields: list[str] = []  # the parameter each error is about
     found: dict[str, Any] = {}
+    sort = (args.get("sort") or "").strip()
+    args = {**args, "sort": SORT_ALIASES.get(sort, sort)}
     for name, choices, label in (
         ("view", VIEWS, "view"),
         ("status", STATUSES, "status"),
@@ -225,6 +255,10 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
             sizes = ", ".join(str(s) for s in PAGE_SIZES)
             errors.append(f"Unknown page size “{size[:10]}”: choose one of {sizes}.")
             fields.append("size")
+    if found.get("sort") in PRIORITY_SORTS and found.get("view", DEFAULT_VIEW) not in OPEN_VIEWS:
+        views = ", ".join(f"“{VIEWS[v]}”" for v in OPEN_VIEWS)
+        errors.append(f"Sorting by priority is only for the open tickets: choose {views}.")
+        fields.append("sort")
     token = (args.get("cursor") or "").strip()
     if token:
         try:
@@ -328,17 +362,27 @@ def filter_conditions(
 
 @dataclass(frozen=True)
 class _Order:
-    column: InstrumentedAttribute[Any]
+    column: InstrumentedAttribute[Any] | ColumnClause[int]
     ascending: bool
     nullable: bool
 
+    def key_of(self, ticket: Ticket) -> datetime | date | int | None:
+        """The ticket's value of the sort column (for its cursor)."""
+        if isinstance(self.column, InstrumentedAttribute):
+            value: datetime | date | None = getattr(ticket, self.column.key)
+            return value
+        return PRIORITY_RANKS.get(ticket.priority, -1)
+
 
 ORDERS: dict[str, _Order] = {
-    "oldest": _Order(Ticket.created_at, ascending=True, nullable=False),
-    "newest": _Order(Ticket.created_at, ascending=False, nullable=False),
+    "created": _Order(Ticket.created_at, ascending=True, nullable=False),
+    "-created": _Order(Ticket.created_at, ascending=False, nullable=False),
     "updated": _Order(Ticket.updated_at, ascending=False, nullable=False),
+    "-updated": _Order(Ticket.updated_at, ascending=True, nullable=False),
     # Nearest deadline first; tickets without one come last.
     "deadline": _Order(Ticket.policy_deadline, ascending=True, nullable=True),
+    "priority": _Order(PRIORITY_RANK, ascending=False, nullable=False),
+    "-priority": _Order(PRIORITY_RANK, ascending=True, nullable=False),
 }
 
 
@@ -380,7 +424,7 @@ class QueuePage:
 
 
 def _cursor_for(sort: str, ticket: Ticket, before: bool) -> Cursor:
-    return Cursor(sort, getattr(ticket, ORDERS[sort].column.key), ticket.id, before)
+    return Cursor(sort, ORDERS[sort].key_of(ticket), ticket.id, before)
 
 
 def fetch_page(session: Session, params: QueueParams, user_id: int, now: datetime) -> QueuePage:
@@ -470,17 +514,39 @@ def load_queue(session: Session, params: QueueParams, user_id: int, now: datetim
     )
 
 
-def filter_options(users: list[User]) -> dict[str, list[tuple[str | int, str]]]:
-    """The filter form's choices: parameter -> [(value, label)]."""
+def filter_options(users: list[User], view: str) -> dict[str, list[tuple[str | int, str]]]:
+    """The filter form's choices for a view: parameter -> [(value, label)]."""
+    sorts = [(k, v) for k, v in SORTS.items() if view in OPEN_VIEWS or k not in PRIORITY_SORTS]
     return {
         "status": [*labels.choices("status")],
         "category": [*labels.choices("category")],
         "assignee": [("unassigned", "Unassigned"), *((u.id, u.name) for u in users)],
         "priority": [*labels.choices("priority")],
         "age": [(key, label) for key, (label, _, _) in AGES.items()],
-        "sort": list(SORTS.items()),
+        "sort": list(sorts),
         "size": [(n, str(n)) for n in PAGE_SIZES],
     }
+
+
+# The sortable columns of the queue table: the sort a first click asks for (its natural
+# order) and how the shown values then run (aria-sort); a second click reverses it.
+SORT_COLUMNS: dict[str, tuple[str, str]] = {
+    "age": ("created", "descending"),  # oldest first: the ages go down
+    "priority": ("priority", "descending"),  # most urgent first
+}
+
+
+def column_sort(params: QueueParams, column: str) -> tuple[str | None, str | None]:
+    """(the sort its header links to, its aria-sort); no link when the view cannot sort so."""
+    natural, direction = SORT_COLUMNS[column]
+    reverse = "-" + natural
+    if natural in PRIORITY_SORTS and params.view not in OPEN_VIEWS:
+        return None, None
+    if params.sort == natural:
+        return reverse, direction
+    if params.sort == reverse:
+        return natural, "ascending" if direction == "descending" else "descending"
+    return natural, None
 
 
 def is_waiting(ticket: Ticket) -> bool:

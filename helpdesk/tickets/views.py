@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,9 +23,12 @@ from helpdesk.tickets.files import image_type
 from helpdesk.tickets.forms import TicketUpdateForm
 from helpdesk.tickets.lookup import viewable_ticket_or_404
 from helpdesk.tickets.queue import (
+    LANDING_VIEW,
+    SORTS,
     VIEWS,
     QueueError,
     assignable_users,
+    column_sort,
     filter_options,
     human_age,
     is_waiting,
@@ -27,28 +39,50 @@ from helpdesk.tickets.queue_forms import BulkForm, action_choices
 from helpdesk.tickets.services import TicketError, bulk_update, update_ticket
 from helpdesk.tickets.show import render_ticket_page
 
+# The view the agent last chose; the queue without ?view= opens it (else "mine").
+VIEW_COOKIE = "helpdesk_queue_view"
+
 
 @bp.route("/")
 @login_required
-def index() -> str:
+def index() -> Response:
     """The queue: a view, filters, search, a sort and a page of tickets."""
     require(can_work_tickets, current_user)
+    args = request.args.to_dict()
+    chosen = (args.get("view") or "").strip()
+    if not chosen:
+        remembered = request.cookies.get(VIEW_COOKIE, "")
+        args["view"] = remembered if remembered in VIEWS else LANDING_VIEW
     try:
-        params = parse_params(request.args)
+        params = parse_params(args)
     except QueueError as exc:
         abort(400, " ".join(exc.messages))
     queue = load_queue(db.session, params, current_user.id, utcnow())
     form = BulkForm(next=request.full_path.rstrip("?"))
-    return render_template(
-        "tickets/queue.html",
-        queue=queue,
-        form=form,
-        actions=action_choices(queue.users),
-        views=VIEWS,
-        options=filter_options(queue.users),
-        human_age=human_age,
-        is_waiting=is_waiting,
+    response = make_response(
+        render_template(
+            "tickets/queue.html",
+            queue=queue,
+            form=form,
+            actions=action_choices(queue.users),
+            views=VIEWS,
+            options=filter_options(queue.users, params.view),
+            column_sort=column_sort,
+            sort_labels=SORTS,
+            human_age=human_age,
+            is_waiting=is_waiting,
+        )
     )
+    if chosen:
+        response.set_cookie(
+            VIEW_COOKIE,
+            params.view,
+            max_age=365 * 86400,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @bp.route("/tickets/bulk", methods=["POST"])
