@@ -95,7 +95,8 @@ def send_reply(
         raise ReplyError("The reply is too long.", "text")
     if status not in REPLY_STATUSES:
         raise ReplyError(f"Unknown status {status!r}.", "status")
-    if template_key is not None and _template(session, template_key) is None:
+    template = _template(session, template_key) if template_key else None
+    if template_key and template is None:
         raise ReplyError(f"There is no reply template {template_key!r}.", "template")
     # Wait for a mail being ingested for this ticket right now (PostgreSQL row lock).
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
@@ -129,8 +130,8 @@ def send_reply(
     )
     change_status(session, ticket, status, actor_id=author.id, detail="reply sent")
     ticket.first_response_at = ticket.first_response_at or now
-    if template_key:
-        _mark_applied(session, ticket, template_key)
+    if template is not None:
+        _mark_applied(session, ticket, template)
     return message
 
 
@@ -157,10 +158,9 @@ def _template(session: Session, key: str) -> ReplyTemplate | None:
     return session.scalar(select(ReplyTemplate).where(ReplyTemplate.key == key))
 
 
-def _mark_applied(session: Session, ticket: Ticket, template_key: str) -> None:
+def _mark_applied(session: Session, ticket: Ticket, template: ReplyTemplate) -> None:
     latest = saved_check(session, ticket)
-    template = _template(session, template_key)
-    if latest is not None and template is not None and uses_verdict(template, latest.verdict):
+    if latest is not None and uses_verdict(template, latest.verdict):
         assert latest.check is not None
         latest.check.applied = True
 
