@@ -59,6 +59,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "HELPDESK_ACKS_PER_SENDER_PER_HOUR": (_int, 3, 3, 3),
     "HELPDESK_ACK_MAX_AGE_HOURS": (_int, 24, 24, 24),
     "HELPDESK_TRUSTED_AUTHSERV_IDS": (str, "", "", ""),
+    # Where people open the helpdesk: the start of links in mail (password reset).
+    "HELPDESK_BASE_URL": (str, "http://127.0.0.1:5000", "http://helpdesk.test", None),
     "IMAP_HOST": (str, "127.0.0.1", "127.0.0.1", None),
     "IMAP_PORT": (_int, 1143, 1143, 993),
     "IMAP_USERNAME": (str, "demouser", None, None),
@@ -94,6 +96,7 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "RATELIMIT_STORAGE_URI": (str, "memory://", "memory://", "memory://"),
     "LOGIN_LIMIT_PER_ACCOUNT": (str, "5 per 15 minutes", "5 per 15 minutes", "5 per 15 minutes"),
     "LOGIN_LIMIT_PER_ADDRESS": (str, "30 per 15 minutes", "30 per 15 minutes", "30 per 15 minutes"),
+    "PASSWORD_RESET_LIMIT": (str, "5 per hour", "5 per hour", "5 per hour"),
     "OUTBOX_MAX_ATTEMPTS": (_int, 8, 3, 8),
     "OUTBOX_POLL_SECONDS": (_int, 5, 1, 5),
 }

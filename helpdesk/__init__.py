@@ -82,6 +82,8 @@ def packaged_dir(name: str) -> Path:
 
 def _blueprints() -> list[Blueprint]:
     """The features, in registration order; importing a feature's views adds its routes."""
+    import helpdesk.account.password_views
+    import helpdesk.account.twofactor_views
     import helpdesk.account.views
     import helpdesk.admin.views
     import helpdesk.api.views

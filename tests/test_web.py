@@ -167,14 +167,17 @@ def test_access_predicates() -> None:
     assert not can_work_tickets(user("intruder"))
 
 
-def test_failed_logins_are_rate_limited_per_account(client: FlaskClient, session: Session) -> None:
+def test_failed_logins_are_rate_limited_per_account_and_address(
+    client: FlaskClient, session: Session
+) -> None:
+    """From one client address; the owner elsewhere still signs in (test_password_reset)."""
     user = make_user(session)
     for _ in range(5):
         assert login(client, user.email, "wrong password").status_code == 401
     limited = login(client, user.email, "wrong password")
     assert limited.status_code == 429
     assert "Too many failed sign-in attempts" in limited.get_data(as_text=True)
-    assert login(client, user.email).status_code == 429  # even the right password, for now
+    assert login(client, user.email).status_code == 429  # from here, even the right password
     other = make_user(session)
     assert login(client, other.email).status_code == 302  # other accounts are not locked out
 

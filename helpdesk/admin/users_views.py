@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from helpdesk.access import can_administer, require
+from helpdesk.account.policy import require_two_factor, two_factor_required
+from helpdesk.account.resets import send_reset_link
 from helpdesk.admin import bp
 from helpdesk.admin.forms import ConfirmForm
 from helpdesk.admin.users import (
@@ -22,9 +24,12 @@ from helpdesk.admin.users import (
     list_users,
     reactivate_user,
 )
+from helpdesk.audit import record_audit
 from helpdesk.auth.services import AccountError
+from helpdesk.auth.twofactor import turn_off
 from helpdesk.extensions import db
 from helpdesk.labels import select_choices
+from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import User
 
 NO_USER = "There is no such user."
@@ -49,6 +54,11 @@ class ReactivateForm(FlaskForm):
     submit = SubmitField("Reactivate with this password")
 
 
+class TwoFactorPolicyForm(FlaskForm):
+    required = BooleanField("Require two-factor sign-in for all staff")
+    submit = SubmitField("Save")
+
+
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=select_choices("role"))
     submit = SubmitField("Change role")
@@ -58,7 +68,50 @@ class RoleForm(FlaskForm):
 @login_required
 def users() -> str:
     require(can_administer, current_user)
-    return render_template("admin/users.html", rows=list_users(db.session))
+    return render_template(
+        "admin/users.html",
+        rows=list_users(db.session),
+        policy_form=TwoFactorPolicyForm(required=two_factor_required(db.session)),
+    )
+
+
+@bp.route("/users/two-factor", methods=["POST"])
+@login_required
+def users_two_factor() -> Response:
+    """Require (or stop requiring) two-factor sign-in for everyone; audited."""
+    require(can_administer, current_user)
+    form = TwoFactorPolicyForm()
+    if not form.validate_on_submit():
+        flash("Nothing was changed: reload the page and try again.", "error")
+    else:
+        require_two_factor(db.session, current_user.id, bool(form.required.data))
+        db.session.commit()
+        if form.required.data:
+            flash(
+                "Two-factor sign-in is required: staff without it set it up on their next page.",
+                "info",
+            )
+        else:
+            flash("Two-factor sign-in is optional.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/two-factor-off", methods=["POST"])
+@login_required
+def user_two_factor_off(user_id: int) -> Response:
+    """A user lost their phone and recovery codes: their password alone signs in again."""
+    require(can_administer, current_user)
+    user = db.get_or_404(User, user_id, description=NO_USER)
+    if not ConfirmForm().validate_on_submit():
+        flash("Nothing was changed: reload the page and try again.", "error")
+    elif user.has_two_factor:
+        turn_off(db.session, user)
+        record_audit(
+            db.session, current_user.id, "user.two_factor_off", "user", user.id, email=user.email
+        )
+        db.session.commit()
+        flash(f"Two-factor sign-in is off for {user.email}.", "info")
+    return redirect(url_for("admin.user_show", user_id=user.id))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -134,6 +187,32 @@ def user_reactivate(user_id: int) -> Response:
         ),
         "Give a new password of at least 8 characters.",
     )
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@login_required
+def user_reset_link(user_id: int) -> Response:
+    """Mail the user a link to set a new password (audited); their password stays until then."""
+    require(can_administer, current_user)
+    user = db.get_or_404(User, user_id, description=NO_USER)
+    base_url = current_app.config.get("HELPDESK_BASE_URL")
+    if not ConfirmForm().validate_on_submit():
+        flash("Nothing was sent: reload the page and try again.", "error")
+    elif not user.active:
+        flash("Nothing was sent: reactivate the user first.", "error")
+    elif not base_url:
+        flash("Nothing was sent: HELPDESK_BASE_URL is not set, so links cannot be made.", "error")
+    else:
+        send_reset_link(
+            db.session,
+            user,
+            identity=MailIdentity.from_config(current_app.config),
+            base_url=base_url,
+            requested_by=current_user._get_current_object(),
+        )
+        db.session.commit()
+        flash(f"Sent {user.email} a link to set a new password (valid 30 minutes).", "info")
+    return redirect(url_for("admin.user_show", user_id=user.id))
 
 
 def _change(
