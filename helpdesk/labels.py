@@ -105,6 +105,9 @@ AUDIT_ACTION: Mapping[str, str] = {
     "user.role": "Role changed",
     "user.deactivate": "User deactivated",
     "user.reactivate": "User reactivated",
+    "user.reset_link": "Password reset link sent",
+    "user.two_factor_off": "Two-factor sign-in turned off",
+    "setting.two_factor_required": "Two-factor requirement changed",
     "rule.create": "Rule added",
     "rule.update": "Rule changed",
     "rule.move": "Rule moved",
@@ -124,6 +127,7 @@ AUDIT_TARGET: Mapping[str, str] = {
     "reply_template": "Reply template",
     "fetched_mail": "Fetched mail",
     "mailbox": "Mailbox",
+    "setting": "Setting",
 }
 AUDIT_TARGETS: tuple[str, ...] = tuple(AUDIT_TARGET)
 # The store's default reply templates by key (an agent sees the stored template's name).
