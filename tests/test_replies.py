@@ -49,6 +49,7 @@ from tests.factories import make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
 from tests.outbox_helpers import send_now
+from tests.test_policy import RETURN as RETURN_FACTS
 from tests.test_web import login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -486,6 +487,17 @@ def test_composer_prefills_a_template_and_sends(desk: Desk, session: Session) ->
     reply = session.scalars(select(Message).where(Message.author_id == desk.agent.id)).one()
     assert reply.text.endswith("P.S. edited\n") and "Only one promotional code" in reply.text
     assert session.get(Ticket, ticket.id).status == "solved"  # type: ignore[union-attr]
+
+
+def test_a_verdict_template_without_a_saved_check_says_so(desk: Desk, session: Session) -> None:
+    ticket = _ticket(session)
+    page = desk.page(ticket, "?template=return_eligible_refund")
+    assert "No policy check is saved on this ticket" in page
+    assert "No policy check is saved" not in desk.page(ticket, "?template=promo_code")
+    record_check(session, ticket, parse_facts(RETURN_FACTS), actor_id=desk.agent.id)
+    session.commit()
+    page = desk.page(ticket, "?template=return_eligible_refund")
+    assert "No policy check is saved" not in page and "$11.49" in page
 
 
 def test_unknown_or_broken_template_shows_a_message_not_a_500(desk: Desk, session: Session) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from helpdesk.models import OutboxMail, OutboxStatus, ReplyTemplate, Ticket
 from helpdesk.policy import Verdict
 from helpdesk.replies.errors import TemplateProblem
-from helpdesk.replies.rendering import render_for_ticket
+from helpdesk.replies.rendering import reads_verdict, render_for_ticket
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
 
 
@@ -34,6 +34,7 @@ class Composer:
     agent_name: str
     failed: list[OutboxMail]
     last_message_id: int | None
+    notice: str | None = None  # about the text, not an error
     statuses: tuple[str, ...] = REPLY_STATUSES
     default_status: str = DEFAULT_REPLY_STATUS
 
@@ -83,7 +84,7 @@ def reply_composer(
             default_status=status,
         )
     chosen = next((t for t in templates if t.key == wanted), None)
-    text, error = "", None
+    text, error, notice = "", None, None
     if wanted and chosen is None:
         error = "That template does not exist or is not active."
     elif chosen is not None:
@@ -93,6 +94,12 @@ def reply_composer(
             )
         except TemplateProblem as exc:
             error = f"The template {chosen.name!r} cannot be used: {exc}"
+        if verdict is None and error is None and reads_verdict(chosen):
+            notice = (
+                "No policy check is saved on this ticket, so the verdict's amounts and dates "
+                "are left out of this text. Save the check in the policy panel first "
+                "(Save and use suggested reply)."
+            )
     return Composer(
         groups=_groups(templates, suggested),
         suggested=suggested,
@@ -102,4 +109,5 @@ def reply_composer(
         agent_name=agent_name,
         failed=failed,
         last_message_id=seen_id,
+        notice=notice,
     )

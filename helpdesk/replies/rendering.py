@@ -176,12 +176,15 @@ def render_for_ticket(
     return render_text(template.body, variables)
 
 
-def uses_verdict(template: ReplyTemplate, verdict: Verdict) -> bool:
-    """Whether replying with `template` applies the verdict: suggested by it, or uses it."""
-    if verdict.template == template.key:
-        return True
+def reads_verdict(template: ReplyTemplate) -> bool:
+    """Whether the template's body uses any of the verdict's variables."""
     try:
         names = meta.find_undeclared_variables(_ENV.parse(template.body))
     except TemplateSyntaxError:
         return False
     return bool(names & set(VERDICT_FIELDS))
+
+
+def uses_verdict(template: ReplyTemplate, verdict: Verdict) -> bool:
+    """Whether replying with `template` applies the verdict: suggested by it, or uses it."""
+    return verdict.template == template.key or reads_verdict(template)
