@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
+from helpdesk.policy.words import DECISION_LABELS
 from helpdesk.policy_panel import bp
-from helpdesk.policy_panel.context import DECISION_LABELS, policy_panel_context
+from helpdesk.policy_panel.context import policy_panel_context
 from helpdesk.policy_panel.forms import PolicyFactsForm
 from helpdesk.policy_panel.services import latest_check, record_check
 from helpdesk.replies.templates import active_templates, suggested_key
