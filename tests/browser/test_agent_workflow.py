@@ -55,6 +55,7 @@ def test_agent_answers_a_return_with_the_policy_and_a_template(  # type: ignore[
     # The queue shows the new ticket; the agent opens it.
     sign_in(page, agent.email, PASSWORD)
     page.get_by_role("navigation", name="Views").get_by_role("link", name="All open").click()
+    shot(page, "queue-phone", 390)
     shot(page, "queue")
     row_link = page.get_by_role("link", name="Return request for order #204518")
     row_link.first.click()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.models import Ticket
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_customer, make_ticket, make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
@@ -83,7 +83,6 @@ def test_nothing_overflows_on_a_phone(page, session: Session) -> None:  # type: 
     # Each ticket is a card: its subject, customer and status one above the other.
     row = page.locator(".queue-table tbody tr").first.bounding_box()
     assert row is not None and row["width"] <= PHONE["width"]
-    shot(page, "queue-phone", PHONE["width"])
 
     page.set_viewport_size(PHONE)
     page.goto(f"/tickets/{ticket.number}")
