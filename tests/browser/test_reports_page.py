@@ -27,6 +27,6 @@ def test_manager_sees_the_backlog_and_an_agent_does_not(page, session: Session) 
     sign_in(page, manager.email, PASSWORD)
     page.get_by_role("link", name="Reports").click()
     body = page.locator("main").inner_text()
-    assert "shipping" in body and "warranty" in body
+    assert "Shipping" in body and "Warranty" in body
     assert page.locator("svg[role=img]").count() >= 1
     shot(page, "reports")

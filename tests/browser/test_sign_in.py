@@ -18,6 +18,8 @@ def test_agent_signs_in_and_opens_a_ticket(page, session: Session) -> None:  # t
     sign_in(page, user.email, "not the password")
     assert page.get_by_text("Wrong email or password.").is_visible()
     sign_in(page, user.email, PASSWORD)
+    # An agent lands on their own open tickets; the new ticket is nobody's yet.
+    page.get_by_role("navigation", name="Views").get_by_role("link", name="Unassigned").click()
     page.get_by_role("link", name="Wrong Item Received").first.click()
     assert page.get_by_role("heading", name="Wrong Item Received").is_visible()
     messages = []
