@@ -19,7 +19,8 @@ def demo(host: str, port: int, interval: float) -> None:
     """Run the web app with a local demo mailbox and SMTP sink, and send it customer mail.
 
     Uses the development settings (SQLite in the instance folder unless DATABASE_URL is
-    set), creates the demo accounts and stops everything on Ctrl-C.
+    set), creates the demo accounts, imports the sample orders its mails mention and stops
+    everything on Ctrl-C.
     """
     from helpdesk import create_app
     from helpdesk.demo.mailbox import DemoError
