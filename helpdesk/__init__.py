@@ -53,7 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         tune_engine(db.engine)
     login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "info"
+    login_manager.login_message = None  # a first visit is greeted by the form, not a warning
 
     from helpdesk import errors, labels, navigation, security, timefmt
     from helpdesk.auth.loader import load_user

@@ -18,7 +18,7 @@ from helpdesk.extensions import db
 from helpdesk.labels import select_choices
 from helpdesk.models import ReplyTemplate
 from helpdesk.replies.errors import ReplyError
-from helpdesk.replies.rendering import MAX_BODY, SAMPLE_VARIABLES, VARIABLES, render_text
+from helpdesk.replies.rendering import MAX_BODY, SAMPLE_VARIABLES, VARIABLE_HELP, render_text
 from helpdesk.replies.templates import create_template, update_template
 
 ANY_CATEGORY = "any"
@@ -110,7 +110,7 @@ def _edit(form: TemplateForm, template: ReplyTemplate | None) -> Response | tupl
         "admin/template_form.html",
         form=form,
         template=template,
-        variables=VARIABLES,
+        variables=VARIABLE_HELP,
         problem=problem,
         preview=preview,
     )

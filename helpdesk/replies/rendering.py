@@ -53,6 +53,25 @@ SAMPLE_VARIABLES: dict[str, str | Decimal] = {
 
 VARIABLES = TICKET_FIELDS + VERDICT_FIELDS
 
+# What the template editor says about each variable (tests check these are exactly the
+# names template_variables passes).
+VARIABLE_HELP: dict[str, str] = {
+    "customer_name": "The customer's name as their mail gave it (empty when it gave none).",
+    "ticket_number": "The ticket's number, like 1042.",
+    "order_number": "The order number on the ticket (empty when there is none).",
+    "agent_name": "The name of the agent sending the reply.",
+    "store_name": "The store's name.",
+    "decision": "The policy's decision, as a key to test with {% if %}: refund, exchange, "
+    "replacement, not_eligible, refer_to_amazon, request_photo or needs_information.",
+    "refund_amount": "The refund the verdict gives, like 24.99 (no currency sign).",
+    "restocking_fee": "The restocking fee deducted, like 4.50; false in {% if %} when none.",
+    "return_shipping_paid_by": "Who pays the return label: store or customer.",
+    "deadline": "The last day of the policy window that applies, like April 9, 2026.",
+    "refund_expected_by": "When the refund should reach the customer, like April 2, 2026.",
+    "missing": "What the policy still needs from the customer, in their words, comma-separated.",
+    "reasons": "The verdict's reasons, one per line, each starting with “- ”.",
+}
+
 
 MAX_BODY = 20_000
 

@@ -28,6 +28,13 @@ class BulkForm(FlaskForm):
     submit = SubmitField("Apply to selected")
 
 
+# Bulk actions that take tickets out of the agents' queues ask first (static/confirm.js).
+CONFIRM_ACTIONS: dict[str, str] = {
+    f"status:{Status.SOLVED}": "Mark every selected ticket solved?",
+    f"status:{Status.CLOSED}": "Close every selected ticket?",
+}
+
+
 def action_choices(users: Sequence[User]) -> dict[str, list[tuple[str, str]]]:
     """The action select's option groups (label -> [(value, label)])."""
     return {

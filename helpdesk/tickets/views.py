@@ -35,7 +35,7 @@ from helpdesk.tickets.queue import (
     load_queue,
     parse_params,
 )
-from helpdesk.tickets.queue_forms import BulkForm, action_choices
+from helpdesk.tickets.queue_forms import CONFIRM_ACTIONS, BulkForm, action_choices
 from helpdesk.tickets.services import TicketError, bulk_update, update_ticket
 from helpdesk.tickets.show import render_ticket_page
 
@@ -65,6 +65,7 @@ def index() -> Response:
             queue=queue,
             form=form,
             actions=action_choices(queue.users),
+            confirm_actions=CONFIRM_ACTIONS,
             views=VIEWS,
             options=filter_options(queue.users, params.view),
             column_sort=column_sort,

@@ -19,6 +19,7 @@ def test_agent_signs_in_and_opens_a_ticket(page, session: Session) -> None:  # t
     assert page.get_by_text("Wrong email or password.").is_visible()
     sign_in(page, user.email, PASSWORD)
     # An agent lands on their own open tickets; the new ticket is nobody's yet.
+    assert page.get_by_role("heading", name="My open tickets").is_visible()  # their own work
     page.get_by_role("navigation", name="Views").get_by_role("link", name="Unassigned").click()
     page.get_by_role("link", name="Wrong Item Received").first.click()
     assert page.get_by_role("heading", name="Wrong Item Received").is_visible()
