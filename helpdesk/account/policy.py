@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from helpdesk.audit import record_audit
+from helpdesk.auth.sessions import TWO_FACTOR_REQUIRED
 from helpdesk.models import AppSetting, utcnow
 
-TWO_FACTOR_REQUIRED = "two_factor_required"
+__all__ = ["TWO_FACTOR_REQUIRED", "require_two_factor", "two_factor_required"]
 
 
 def two_factor_required(session: Session) -> bool:

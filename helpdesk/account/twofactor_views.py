@@ -52,10 +52,8 @@ def _send_to_enrolment() -> Response | tuple[Response, int] | None:
         return None
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return None
-    if not current_user.is_authenticated or current_user.has_two_factor:
-        return None
-    if not two_factor_required(db.session):
-        return None
+    if not current_user.is_authenticated or not current_user.two_factor_due:
+        return None  # two_factor_due: read with the session (auth/sessions.py), no query
     if request.path.startswith("/api/"):
         return jsonify({"error": "Set up two-factor sign-in first (Your profile)."}), 403
     flash("This helpdesk requires two-factor sign-in: set it up to go on.", "info")

@@ -11,7 +11,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from helpdesk.models import User, UserSession, utcnow
+from helpdesk.models import AppSetting, User, UserSession, utcnow
+
+TWO_FACTOR_REQUIRED = "two_factor_required"  # the app_setting key (account/policy.py)
 
 
 def digest(secret: str) -> str:
@@ -37,9 +39,13 @@ def start_session(
 
 
 def session_user(session: Session, user_id: int, token: str) -> User | None:
-    """The active user whose live session `token` is, in one query; else None."""
-    return session.scalar(
-        select(User)
+    """The active user whose live session `token` is, else None; in the same query, whether
+    the user must set up two-factor sign-in first (`two_factor_due`)."""
+    required = (
+        select(AppSetting.value).where(AppSetting.key == TWO_FACTOR_REQUIRED).scalar_subquery()
+    )
+    row = session.execute(
+        select(User, required)
         .join(UserSession, UserSession.user_id == User.id)
         .where(
             User.id == user_id,
@@ -47,7 +53,12 @@ def session_user(session: Session, user_id: int, token: str) -> User | None:
             UserSession.token_hash == digest(token),
             UserSession.revoked_at.is_(None),
         )
-    )
+    ).first()
+    if row is None:
+        return None
+    user, setting = row
+    user.two_factor_due = setting == "1" and not user.has_two_factor
+    return user
 
 
 def revoke_session(session: Session, token: str, now: datetime | None = None) -> None:

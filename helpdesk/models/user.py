@@ -31,8 +31,10 @@ class User(UserMixin, Base):
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]
 
-    # The sign-in session this request came with (auth/loader.py sets it; not stored here).
+    # The sign-in session this request came with, and whether two-factor sign-in is required
+    # but not set up (auth/loader.py sets both; not stored here).
     session_token = ""
+    two_factor_due = False
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
