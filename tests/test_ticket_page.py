@@ -511,12 +511,12 @@ def test_query_count_is_fixed(
     assert many == PAGE_STATEMENTS, many
 
 
-# Every statement of the ticket page without a saved policy check: the signed-in user (1),
-# whether two-factor sign-in is required (1: every request of a user without it, see
-# account/twofactor_views.py), the ticket (1), load_ticket_page (8), the latest policy
-# check (1) and the preview from the ticket's order (1: a photo among its attachments; it
-# has no order number), the active reply templates (1).
-PAGE_STATEMENTS = 14
+# Every statement of the ticket page without a saved policy check: the signed-in user with
+# their session and whether two-factor sign-in is required (1, auth/sessions.py), the
+# ticket (1), load_ticket_page (8), the latest policy check (1) and the preview from the
+# ticket's order (1: a photo among its attachments; it has no order number), the active
+# reply templates (1).
+PAGE_STATEMENTS = 13
 # With a saved check the preview is not built. (A saved check naming an order number
 # adds one statement: whether that order is among the imported orders, for the panel.)
 PAGE_STATEMENTS_WITH_CHECK = PAGE_STATEMENTS - 1
