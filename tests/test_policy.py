@@ -12,6 +12,7 @@ from helpdesk.policy import (
     DECISIONS,
     FACT_NAMES,
     QUALITY_REASONS,
+    REASONS,
     TEMPLATES,
     Facts,
     FactsError,
@@ -656,3 +657,42 @@ def test_verdict_round_trips_through_json() -> None:
     verdict = evaluate(parse_facts(RETURN))
     again = Verdict.from_dict(json.loads(json.dumps(verdict.to_dict())))
     assert again == verdict
+
+
+def _reasons(facts: dict[str, str]) -> tuple[str, ...]:
+    return evaluate(parse_facts(facts)).reasons
+
+
+def test_reason_sentences_read_as_plain_words() -> None:
+    """Reasons name a reason by its words, never its key, and read as sentences."""
+    assert (
+        "Changed their mind is not a quality problem, so the item must be new, unopened and "
+        "sellable, and a 15% restocking fee and the return shipping cost are deducted from "
+        "the refund."
+    ) in _reasons(RETURN)
+    assert (
+        "Defective is a quality problem, so the store pays return shipping, charges no "
+        "restocking fee, and the item's condition does not matter."
+    ) in _reasons({**RETURN, "reason": "defective"})
+    assert "The item is opened: not eligible." in _reasons({**RETURN, "condition": "opened"})
+    assert "Damage caused by misuse is not covered by the warranty." in _reasons(
+        {**WARRANTY, "reason": "misuse"}
+    )
+    assert (
+        "Ordered the wrong model is not a defect, and the warranty covers only defects "
+        "(reading); a 30-day return or exchange may apply instead."
+    ) in _reasons({**WARRANTY, "reason": "wrong_model"})
+    assert "Reported problem: missing item." in _reasons({**WARRANTY, "reason": "missing_item"})
+    electronic = _reasons({**WARRANTY, "product_type": "electronic"})
+    assert any("the 1-year warranty for an electronic product" in r for r in electronic)
+    standard = _reasons(WARRANTY)
+    assert any("the 3-month warranty for a standard product" in r for r in standard)
+
+
+@pytest.mark.parametrize("reason", REASONS)
+@pytest.mark.parametrize(
+    "base", [RETURN, EXCHANGE, WARRANTY], ids=["return", "exchange", "warranty"]
+)
+def test_no_reason_shows_a_key(base: dict[str, str], reason: str) -> None:
+    for sentence in _reasons({**base, "reason": reason}):
+        assert "_" not in sentence and "(" + reason not in sentence, sentence

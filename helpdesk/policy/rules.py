@@ -25,6 +25,7 @@ from helpdesk.policy.windows import (
     return_window_end,
     warranty_end,
 )
+from helpdesk.policy.words import CONDITION_LABELS, PRODUCT_TYPE_PHRASES, REASON_LABELS
 
 NOT_A_DEFECT = ("changed_mind", "wrong_model", "accidental_order", "wrong_address")
 GUARANTEE = f"{RETURN_WINDOW_DAYS}-day money back guarantee"
@@ -77,6 +78,17 @@ def evaluate(facts: Facts) -> Verdict:
     return verdict
 
 
+def _reason(key: str) -> str:
+    """A reason as the subject of a sentence: "Changed their mind is not a quality problem"."""
+    return REASON_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def _lower(words: dict[str, str], key: str) -> str:
+    """A label inside a sentence: "The item is opened", "Damage caused by misuse"."""
+    text = words.get(key, key.replace("_", " "))
+    return text[:1].lower() + text[1:]
+
+
 def _money_back(case: _Case) -> Verdict:
     return _channel_first(case, "return_not_eligible", lambda: _thirty_days(case, exchange=False))
 
@@ -125,7 +137,7 @@ def _thirty_days(case: _Case, *, exchange: bool) -> Verdict:
     quality = None if f.reason is None else f.reason in QUALITY_REASONS
     if quality:
         case.say(
-            f"The reason ({f.reason}) is quality-related: the store pays return shipping, "
+            f"{_reason(f.reason)} is a quality problem, so the store pays return shipping, "
             "charges no restocking fee, and the item's condition does not matter."
         )
     elif quality is False:
@@ -136,12 +148,12 @@ def _thirty_days(case: _Case, *, exchange: bool) -> Verdict:
             "deducted from the refund"
         )
         case.say(
-            f"The reason ({f.reason}) is not quality-related: the item must be new, unopened and "
-            f"sellable, and {charges}."
+            f"{_reason(f.reason)} is not a quality problem, so the item must be new, unopened "
+            f"and sellable, and {charges}."
         )
         needed += ["condition"] + ([] if exchange else ["return_shipping_cost"])
         if f.condition is not None and f.condition != "new_unopened":
-            case.say(f"The item is {f.condition.replace('_', ' ')}: not eligible.")
+            case.say(f"The item is {_lower(CONDITION_LABELS, f.condition)}: not eligible.")
             return case.verdict("not_eligible", not_eligible, eligible=False)
         if f.condition == "new_unopened":
             case.say("The item is new and unopened.")
@@ -248,16 +260,18 @@ def _warranty(case: _Case) -> Verdict:
     elif f.channel == "procase.com":
         case.say("Bought on procase.com: covered by the warranty.")
     if f.reason in ("misuse", "accident"):
-        case.say(f"Damage caused by {f.reason} is not covered by the warranty.")
+        case.say(
+            f"Damage caused by {_lower(REASON_LABELS, f.reason)} is not covered by the warranty."
+        )
         return case.verdict("not_eligible", "warranty_not_covered", eligible=False)
     if f.reason in NOT_A_DEFECT:
         case.say(
-            f"The warranty covers defects, and {f.reason} is not one (reading); "
-            f"a {RETURN_WINDOW_DAYS}-day return or exchange may apply instead."
+            f"{_reason(f.reason)} is not a defect, and the warranty covers only defects "
+            f"(reading); a {RETURN_WINDOW_DAYS}-day return or exchange may apply instead."
         )
         return case.verdict("not_eligible", "warranty_not_covered", eligible=False)
     if f.reason is not None:
-        case.say(f"Reported problem: {f.reason.replace('_', ' ')}.")
+        case.say(f"Reported problem: {_lower(REASON_LABELS, f.reason)}.")
     if _inside_warranty(case) is False:
         return case.verdict("not_eligible", "warranty_not_covered", eligible=False)
     missing = case.missing(
@@ -286,7 +300,8 @@ def _inside_warranty(case: _Case) -> bool | None:
     end = warranty_end(f.delivery_date, f.product_type)
     case.deadline = end
     period = f"{months}-month" if months < 12 else f"{months // 12}-year"
-    start = f"Delivered {f.delivery_date}; the {period} warranty for a {f.product_type} product"
+    product = PRODUCT_TYPE_PHRASES[f.product_type]
+    start = f"Delivered {f.delivery_date}; the {period} warranty for {product}"
     if f.request_date is None:
         case.say(f"{start} covers up to {end}.")
         return None
