@@ -5,7 +5,12 @@ Pure: text in, text out. The wording follows the store policy (docs/policy.md).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# A first name longer than this is not one (a display name can be anything, of any length).
+FIRST_NAME_MAX = 40
+_NOT_A_NAME = re.compile(r"[@<>\[\]{}()/\\|:;=+*#%$!?\"]|\d")
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,26 @@ def ack_subject(subject: str) -> str:
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
 
 
+def first_name(display_name: str | None) -> str:
+    """The first name to greet in a display name, or "" when there is no plausible one.
+
+    "Kim Lee" -> "Kim"; "Lee, Kim" -> "Kim". An address, a word with digits or symbols, or
+    a word longer than FIRST_NAME_MAX gives "": the greeting is then "Hello,".
+    """
+    name = " ".join((display_name or "")[:1000].split())
+    if "," in name:
+        name = name.split(",", 1)[1].strip()
+    word = name.split(" ", 1)[0].strip("'.-") if name else ""
+    if not word or len(word) > FIRST_NAME_MAX or _NOT_A_NAME.search(word):
+        return ""
+    if not any(ch.isalpha() for ch in word) or not word.isprintable():
+        return ""
+    return word
+
+
 def ack_text(facts: AckFacts) -> str:
-    greeting = f"Hello {facts.customer_name}," if facts.customer_name else "Hello,"
+    name = first_name(facts.customer_name)
+    greeting = f"Hello {name}," if name else "Hello,"
     needs = _NEEDS.get(facts.category, _NEEDS["general"])
     if facts.category == "wrong_item" and facts.has_photo:
         needs = (

@@ -78,8 +78,9 @@ def evaluate(facts: Facts) -> Verdict:
     return verdict
 
 
-def _reason(key: str) -> str:
+def _reason(key: str | None) -> str:
     """A reason as the subject of a sentence: "Changed their mind is not a quality problem"."""
+    key = key or "unknown"
     return REASON_LABELS.get(key, key.replace("_", " ").capitalize())
 
 

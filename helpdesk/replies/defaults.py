@@ -3,8 +3,10 @@
 Bodies are Jinja (sandboxed, plain text). Variables: customer_name, ticket_number,
 order_number, agent_name, store_name, and from the latest policy verdict decision,
 refund_amount, restocking_fee, return_shipping_paid_by, deadline, refund_expected_by,
-missing and reasons (empty when there is no verdict). Migration 0003 holds a frozen
-copy of these texts; change both when the store's wording changes.
+missing and reasons (empty when there is no verdict; `reasons` are the verdict's words for
+agents, so no default template puts them in a customer's mail). Migration 0003 holds a
+frozen copy of the seeded texts and 0012 the rewording since; a change of wording needs a
+new migration updating the templates still equal to the old text (as 0012 does).
 """
 
 from __future__ import annotations
@@ -108,11 +110,10 @@ DEFAULT_TEMPLATES: tuple[tuple[str, str, str | None, str], ...] = (
         "Warranty: not covered",
         "warranty",
         HELLO + "Thank you for the details. We are sorry, but this claim is not covered "
-        "by our warranty{% if reasons %}:\n\n{{ reasons }}\n\n{% else %}. {% endif %}"
-        "Our warranty covers most products for three months and electronic products for "
-        "one year from the delivery date. It does not cover items bought from "
-        "unauthorized resellers, or damage caused by misuse, accident or other improper "
-        "use." + SIGN,
+        "by our warranty. Our warranty covers most products for three months and "
+        "electronic products for one year from the delivery date. It does not cover "
+        "items bought from unauthorized resellers, or damage caused by misuse, "
+        "accident or other improper use." + SIGN,
     ),
     (
         "return_start",
@@ -128,14 +129,18 @@ DEFAULT_TEMPLATES: tuple[tuple[str, str, str | None, str], ...] = (
         "Return: eligible, refund amount",
         "return",
         HELLO + "Good news: your return is covered by our 30-day money back guarantee. "
-        "Please send the item back to us{% if return_shipping_paid_by == 'store' %}; we "
-        "cover the return shipping and will send you a prepaid label{% elif "
-        "return_shipping_paid_by == 'customer' %} at your own cost{% endif %}.\n\n"
+        "{% if return_shipping_paid_by == 'store' %}Please send the item back to us with "
+        "the prepaid return label we will send you: the return shipping is on us."
+        "{% elif return_shipping_paid_by == 'customer' %}Please send the item back to us, "
+        "new, unopened and in sellable condition, with the return label we will send you. "
+        "There is nothing to pay now: the label's cost is deducted from your refund."
+        "{% else %}Please send the item back to us.{% endif %}\n\n"
         "When we receive it, we will refund "
         "{% if refund_amount %}${{ refund_amount }}{% else %}your purchase{% endif %}"
-        "{% if restocking_fee %} (the purchase price less the 15% restocking fee of "
+        "{% if restocking_fee %}: the purchase price less the 15% restocking fee of "
         "${{ restocking_fee }}{% if return_shipping_paid_by == 'customer' %} and the "
-        "return shipping cost{% endif %}){% endif %}. Once the refund is issued, the "
+        "cost of the return label{% endif %}{% elif return_shipping_paid_by == 'store' %}"
+        ", the full purchase price{% endif %}. Once the refund is issued, the "
         "credit takes about 5-7 business days to show on your account"
         "{% if refund_expected_by %} (by {{ refund_expected_by }}){% endif %}." + SIGN,
     ),
@@ -144,8 +149,7 @@ DEFAULT_TEMPLATES: tuple[tuple[str, str, str | None, str], ...] = (
         "Return: not eligible",
         "return",
         HELLO + "We are sorry, but this return is not eligible for our 30-day money back "
-        "guarantee{% if reasons %}:\n\n{{ reasons }}\n\n{% else %}. {% endif %}"
-        "The guarantee covers products bought on our website, returned within 30 days "
+        "guarantee. The guarantee covers products bought on our website, returned within 30 days "
         "of purchase in new, unopened and sellable condition.\n\n"
         "If the item is defective, it may still be covered by our warranty (three "
         "months from delivery, one year for electronic products): reply with a "
@@ -176,10 +180,9 @@ DEFAULT_TEMPLATES: tuple[tuple[str, str, str | None, str], ...] = (
         "exchange_not_eligible",
         "Exchange: not eligible",
         "return",
-        HELLO + "We are sorry, but we cannot exchange this item"
-        "{% if reasons %}:\n\n{{ reasons }}\n\n{% else %}. {% endif %}"
-        "Exchanges are possible for products bought on our website within 30 days of "
-        "purchase, in new, unopened and sellable condition." + SIGN,
+        HELLO + "We are sorry, but we cannot exchange this item. Exchanges are possible "
+        "for products bought on our website within 30 days of purchase, in new, "
+        "unopened and sellable condition." + SIGN,
     ),
     (
         "refund_timing",
