@@ -15,6 +15,7 @@ from helpdesk.api.auth import api_view
 from helpdesk.api.tokens import create_token, hash_token
 from helpdesk.commands.tokens import tokens as tokens_command
 from helpdesk.models import ApiToken, utcnow
+from helpdesk.timefmt import storetime
 from tests.factories import make_ticket, make_user
 from tests.test_policy import RETURN as FACTS
 from tests.test_web import login
@@ -37,6 +38,8 @@ def test_token_commands_create_list_revoke(app: Flask, session: Session) -> None
     assert (token.role, token.name, token.user_id) == ("manager", "CI", user.id)
     listing = runner.invoke(tokens_command, ["list"])
     assert f"{token.id}\t{user.email}\tmanager\tCI" in listing.output and "live" in listing.output
+    zone = app.config["HELPDESK_TIMEZONE"]
+    assert f"created {storetime(token.created_at, zone)}\t" in listing.output  # "... PST"
     revoked = runner.invoke(tokens_command, ["revoke", str(token.id)])
     assert revoked.exit_code == 0
     session.refresh(token)

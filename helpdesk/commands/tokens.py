@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from helpdesk.api.tokens import TokenError, create_token, list_tokens, revoke_token
 from helpdesk.extensions import db
 from helpdesk.models import ROLES
+from helpdesk.timefmt import storetime
 
 
 @click.group("tokens")
@@ -39,15 +41,15 @@ def create(email: str, name: str, role: str | None) -> None:
 @tokens.command("list")
 @with_appcontext
 def list_command() -> None:
-    """Every token: id, user, role, name, created, last used, revoked."""
+    """Every token: id, user, role, name, created, last used, revoked (times in the store's
+    zone, with its abbreviation)."""
+    zone = current_app.config["HELPDESK_TIMEZONE"]
     for token, email in list_tokens(db.session):
-        used = token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "never"
-        state = (
-            f"revoked {token.revoked_at.strftime('%Y-%m-%d %H:%M')}" if token.revoked_at else "live"
-        )
+        used = storetime(token.last_used_at, zone) if token.last_used_at else "never"
+        state = f"revoked {storetime(token.revoked_at, zone)}" if token.revoked_at else "live"
         click.echo(
             f"{token.id}\t{email}\t{token.role}\t{token.name or '-'}\t"
-            f"created {token.created_at.strftime('%Y-%m-%d %H:%M')}\tused {used}\t{state}"
+            f"created {storetime(token.created_at, zone)}\tused {used}\t{state}"
         )
 
 

@@ -69,7 +69,8 @@ VARIABLE_HELP: dict[str, str] = {
     "deadline": "The last day of the policy window that applies, like April 9, 2026.",
     "refund_expected_by": "When the refund should reach the customer, like April 2, 2026.",
     "missing": "What the policy still needs from the customer, in their words, comma-separated.",
-    "reasons": "The verdict's reasons, one per line, each starting with “- ”.",
+    "reasons": "The verdict's reasons, one per line, each starting with “- ”: written for "
+    "agents, so the default templates do not put them in a customer's mail.",
 }
 
 

@@ -21,12 +21,13 @@ from helpdesk.reports.charts import Series, bar_chart, line_chart
 from helpdesk.reports.money import Money, MoneyRow
 from helpdesk.reports.sla import TARGETS, SlaRow
 from helpdesk.reports.tables import Column, Gap, Table
+from helpdesk.timefmt import storetime
 
 COUNT = "number"
 
 
 def local_time(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    return storetime(moment, tz.key)
 
 
 def backlog_tables(report: Backlog, tz: ZoneInfo) -> list[Table]:
