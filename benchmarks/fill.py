@@ -81,8 +81,8 @@ COLUMNS = {
     "user": "id, email, name, role, password_hash, active, created_at",
     "customer": "id, email, name, created_at",
     "ticket": "id, number, subject, category, status, priority, customer_id, assignee_id, "
-    "order_number, created_at, updated_at, first_response_at, resolved_at, waiting_since, "
-    "policy_deadline",
+    "order_number, created_at, first_contact_at, updated_at, first_response_at, resolved_at, "
+    "waiting_since, policy_deadline, first_responder_id",
     "message": 'id, ticket_id, direction, message_id, in_reply_to, "references", sender, '
     "sender_name, recipients, subject, text, automatic, delivery_failure, date, created_at, "
     "author_id",
@@ -325,7 +325,8 @@ class _Chunk:
                 check = rng.choice(matching)
         out["ticket"].append(
             (n, 1000 + n, subject, category, status, priority, customer, assignee, order,
-             created, updated, first_response, resolved, waiting, deadline)
+             created, created, updated, first_response, resolved, waiting, deadline,
+             None if first_response is None else assignee or agent)
         )  # fmt: skip
 
         previous: str | None = None

@@ -77,7 +77,8 @@ def reply(session: Session, ticket: Ticket, author: User, when: datetime) -> Non
         session, ticket, direction=Direction.OUTBOUND, author_id=author.id, text="Hi", at=when
     )
     message.created_at = when
-    ticket.first_response_at = ticket.first_response_at or when
+    if ticket.first_response_at is None:
+        ticket.first_response_at, ticket.first_responder_id = when, author.id
 
 
 def move(

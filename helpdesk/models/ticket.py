@@ -82,6 +82,8 @@ class Ticket(Base):
     # date; created_at is when the helpdesk read it (migration 0008).
     first_contact_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_response_at: Mapped[datetime | None]
+    # Who wrote the first reply, set with first_response_at (migration 0013).
+    first_responder_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None]
     # Set when a person's mail arrives, cleared when we answer: "the customer waits on us".
     waiting_since: Mapped[datetime | None]
@@ -89,7 +91,7 @@ class Ticket(Base):
     policy_deadline: Mapped[date | None]
 
     customer: Mapped[Customer] = relationship(lazy="joined")
-    assignee: Mapped[User | None] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(lazy="joined", foreign_keys="Ticket.assignee_id")
 
 
 class TicketEvent(Base):

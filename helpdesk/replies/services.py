@@ -129,7 +129,9 @@ def send_reply(
         at=now,
     )
     change_status(session, ticket, status, actor_id=author.id, detail="reply sent")
-    ticket.first_response_at = ticket.first_response_at or now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        ticket.first_responder_id = author.id
     if template is not None:
         _mark_applied(session, ticket, template)
     return message

@@ -15,8 +15,8 @@ from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from helpdesk.models import EventKind, Message, Ticket, TicketEvent, User
-from helpdesk.models.vocabulary import OPEN, RESOLVED, Direction
+from helpdesk.models import EventKind, Ticket, TicketEvent, User
+from helpdesk.models.vocabulary import OPEN, RESOLVED
 from helpdesk.reports.sqltime import count_per_period, seconds_between
 from helpdesk.reports.stats import median, percentile
 from helpdesk.storedays import local_midnight
@@ -88,50 +88,24 @@ def entered_resolved() -> ColumnElement[bool]:
     )
 
 
-def first_reply_id() -> Any:
-    """The ticket's first reply written by someone (not an automatic acknowledgement)."""
-    return (
-        select(Message.id)
-        .where(
-            Message.ticket_id == Ticket.id,
-            Message.direction == Direction.OUTBOUND,
-            Message.automatic.is_(False),
-            Message.author_id.is_not(None),
-        )
-        .order_by(Message.id)
-        .limit(1)
-        .correlate(Ticket)
-        .scalar_subquery()
-    )
-
-
 def _first_responses(
     session: Session, low: datetime, high: datetime
 ) -> dict[str, dict[str, Timing]]:
-    """Tickets created in [low, high) with a first reply: creation to that reply, by its author."""
-    answered = (
-        select(
-            Ticket.created_at,
-            Ticket.category,
-            first_reply_id().label("message_id"),
-        )
-        .where(
-            Ticket.created_at >= low,
-            Ticket.created_at < high,
-            Ticket.first_response_at.is_not(None),
-        )
-        .subquery()
-    )
+    """Tickets created in [low, high) with a first reply: creation to that reply, by its author
+    (first_responder_id, set with first_response_at when the first reply is sent)."""
     return _timings_by(
         session.execute(
             select(
-                seconds_between(answered.c.created_at, Message.created_at),
-                answered.c.category,
-                User.name,
+                seconds_between(Ticket.created_at, Ticket.first_response_at),
+                Ticket.category,
+                func.coalesce(User.name, "Not recorded"),
             )
-            .select_from(answered)
-            .join(Message, Message.id == answered.c.message_id)
-            .join(User, User.id == Message.author_id)
+            .outerjoin(User, User.id == Ticket.first_responder_id)
+            .where(
+                Ticket.created_at >= low,
+                Ticket.created_at < high,
+                Ticket.first_response_at.is_not(None),
+            )
         )
     )
 
