@@ -106,6 +106,7 @@ AUDIT_ACTION: Mapping[str, str] = {
     "user.deactivate": "User deactivated",
     "user.reactivate": "User reactivated",
     "user.reset_link": "Password reset link sent",
+    "user.password": "Password set from the command line",
     "user.two_factor_off": "Two-factor sign-in turned off",
     "setting.two_factor_required": "Two-factor requirement changed",
     "rule.create": "Rule added",

@@ -162,3 +162,26 @@ def test_turning_it_off_needs_the_password_and_an_admin_can_reset_it(
     ]
     post(client, "/logout")
     assert login(client, user.email).headers["Location"] == "/"
+
+
+def test_the_shell_turns_two_factor_off_and_sets_a_password(app, web_app, session: Session) -> None:  # type: ignore[no-untyped-def]
+    """For the admin who lost their phone and codes, with nobody else to help."""
+    from helpdesk.commands.users import users
+
+    user = make_user(session, role="admin")
+    client = web_app.test_client()
+    login(client, user.email)
+    enrol(client, session, user)
+    session.rollback()  # the command runs in this app context: it reads what the pages wrote
+    runner = app.test_cli_runner()
+    off = runner.invoke(users, ["two-factor-off", user.email.upper()])
+    assert off.exit_code == 0 and "Two-factor sign-in is off" in off.output
+    assert client.get("/").status_code == 200  # the session stays
+    changed = runner.invoke(users, ["set-password", user.email, "--password", "short"])
+    assert changed.exit_code != 0 and "at least 8 characters" in changed.output
+    changed = runner.invoke(users, ["set-password", user.email, "--password", "long enough pw"])
+    assert changed.exit_code == 0 and "1 session(s) ended" in changed.output
+    assert client.get("/").status_code == 302
+    assert login(client, user.email, "long enough pw").headers["Location"] == "/"
+    assert [a[0] for a in audits(session, "user.two_factor_off")] == [None]
+    assert runner.invoke(users, ["two-factor-off", "nobody@procase.com"]).exit_code != 0
