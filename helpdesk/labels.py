@@ -34,6 +34,7 @@ from helpdesk.policy.facts import (
 )
 from helpdesk.policy.verdict import DECISIONS
 from helpdesk.replies.defaults import DEFAULT_TEMPLATES
+from mail_ingest.rules import AUTOMATIC_RULES, AUTOMATIC_WORDS
 
 CATEGORY: Mapping[str, str] = {
     "wrong_item": "Wrong item",
@@ -157,6 +158,7 @@ KINDS: dict[str, tuple[Mapping[str, str], tuple[str, ...]]] = {
     "condition": (words.CONDITION_LABELS, CONDITIONS),
     "payer": (words.PAYER_LABELS, words.PAYERS),
     "fact": (FACT, FACT_NAMES),
+    "automatic_rule": (AUTOMATIC_WORDS, AUTOMATIC_RULES),
 }
 
 

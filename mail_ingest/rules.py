@@ -85,6 +85,20 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+AUTOMATIC_RULES: tuple[str, ...] = tuple(rule.__name__ for rule in RULES)
+# What a person reads for each rule's name (helpdesk/labels.py: kind "automatic_rule").
+AUTOMATIC_WORDS: dict[str, str] = {
+    "auto_submitted": "Marked as sent automatically",
+    "bulk_precedence": "Marked as bulk mail",
+    "mailing_list": "From a mailing list",
+    "auto_response_suppress": "Asks for no automatic replies",
+    "null_sender": "No return address",
+    "daemon_sender": "From a mail system or a no-reply address",
+    "from_ourselves": "Our own mail coming back",
+    "delivery_report": "A delivery report",
+}
+
+
 def automatic_reasons(mail: ParsedMail, ctx: Context) -> list[str]:
     """The names of the rules that call this mail automatic (empty: a person wrote it)."""
     return [rule.__name__ for rule in RULES if rule(mail, ctx)]

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from helpdesk import labels
 from helpdesk.audit import record_audit
-from helpdesk.models import CATEGORIES
+from helpdesk.models import CATEGORIES, TicketEvent
 from helpdesk.policy import parse_facts
 from helpdesk.policy_panel.services import record_check
+from helpdesk.tickets.page import describe_event
 from helpdesk.tickets.services import change_field, change_status
 from tests.factories import make_ticket, make_user
 from tests.ingest_helpers import ingest
@@ -173,3 +174,20 @@ def test_no_page_shows_a_key(client: FlaskClient, session: Session, role: str) -
         if hits:
             shown[url] = hits
     assert not shown
+
+
+def test_history_lines_are_words() -> None:
+    def line(kind: str, old: str | None = None, new: str | None = None, detail: str = "") -> str:
+        event = TicketEvent(kind=kind, old_value=old, new_value=new, detail=detail or None)
+        return describe_event(event, {})
+
+    assert line("status", "new", "pending") == "Status: New → Waiting on customer"
+    assert line("category", "general", "wrong_item") == "Category: General → Wrong item"
+    assert line("policy_check", new="needs_information") == "Policy checked: Needs information"
+    assert line("reply", detail="template return_eligible_refund") == (
+        "Reply sent (template “Return: eligible, refund amount”)"
+    )
+    assert line("automatic", detail="auto_submitted, mailing_list") == (
+        "Automatic mail (Marked as sent automatically; From a mailing list)"
+    )
+    assert line("mail_retry", detail="ack") == "Mail retried (Acknowledgement)"

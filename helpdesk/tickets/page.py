@@ -138,6 +138,8 @@ def _event_detail(event: TicketEvent) -> str | None:
         return f"template “{labels.label(key, 'template')}”"
     if event.kind == EventKind.MAIL_RETRY:
         return labels.label(detail, "outbox_kind")
+    if event.kind == EventKind.AUTOMATIC:  # the rules' names, ", "-joined
+        return "; ".join(labels.label(n, "automatic_rule") for n in detail.split(", "))
     return detail
 
 
