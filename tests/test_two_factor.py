@@ -185,3 +185,21 @@ def test_the_shell_turns_two_factor_off_and_sets_a_password(app, web_app, sessio
     assert login(client, user.email, "long enough pw").headers["Location"] == "/"
     assert [a[0] for a in audits(session, "user.two_factor_off")] == [None]
     assert runner.invoke(users, ["two-factor-off", "nobody@procase.com"]).exit_code != 0
+
+
+def test_a_new_password_between_the_two_steps_ends_the_waiting_sign_in(
+    client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+    login(client, user.email)
+    secret, _ = enrol(client, session, user)
+    post(client, "/logout")
+    assert login(client, user.email).headers["Location"] == "/login/code"
+    session.rollback()
+    changed = session.get(User, user.id)
+    assert changed is not None
+    changed.set_password("changed meanwhile")
+    session.commit()
+    response = client.get("/login/code")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302

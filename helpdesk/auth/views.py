@@ -13,7 +13,7 @@ from helpdesk.auth import bp
 from helpdesk.auth.forms import CodeForm, LoginForm
 from helpdesk.auth.lockout import count_failure, warn_owner
 from helpdesk.auth.services import authenticate
-from helpdesk.auth.sessions import revoke_session, start_session
+from helpdesk.auth.sessions import digest, revoke_session, start_session
 from helpdesk.auth.twofactor import check_code
 from helpdesk.extensions import db, limiter
 from helpdesk.mailidentity import MailIdentity
@@ -70,7 +70,12 @@ def login() -> str | Response | tuple[str, int]:
         next_url = safe_next(request.args.get("next"))
         if user.has_two_factor:
             session.clear()
-            session[PENDING] = {"user": user.id, "at": int(time.time()), "next": next_url}
+            session[PENDING] = {
+                "user": user.id,
+                "at": int(time.time()),
+                "next": next_url,
+                "password": _password_stamp(user),
+            }
             return redirect(url_for("auth.login_code"))
         sign_in(user)
         return redirect(next_url)
@@ -97,6 +102,8 @@ def login_code() -> str | Response | tuple[str, int]:
     pending = session.get(PENDING) or {}
     user = db.session.get(User, pending.get("user", 0)) if pending else None
     expired = time.time() - pending.get("at", 0) > PENDING_SECONDS
+    if user is not None and pending.get("password") != _password_stamp(user):
+        expired = True  # the password changed since it was typed
     if user is None or not user.active or not user.has_two_factor or expired:
         session.pop(PENDING, None)
         flash("Sign in again: the sign-in waiting for a code has expired.", "info")
@@ -110,6 +117,11 @@ def login_code() -> str | Response | tuple[str, int]:
         form.code.errors = ["That code is not right (or was used already)."]
         return render_template("auth/code.html", form=form), 401
     return render_template("auth/code.html", form=form), 400 if form.errors else 200
+
+
+def _password_stamp(user: User) -> str:
+    """Changes with the password (the cookie is signed, not secret: no hash of it goes in)."""
+    return digest(f"{user.id}:{user.password_hash}")[:16]
 
 
 def sign_in(user: User) -> None:
