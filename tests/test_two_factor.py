@@ -192,7 +192,7 @@ def test_a_new_password_between_the_two_steps_ends_the_waiting_sign_in(
 ) -> None:
     user = make_user(session)
     login(client, user.email)
-    secret, _ = enrol(client, session, user)
+    enrol(client, session, user)
     post(client, "/logout")
     assert login(client, user.email).headers["Location"] == "/login/code"
     session.rollback()
