@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from helpdesk import labels
 from helpdesk.audit import record_audit
 from helpdesk.models import CATEGORIES, TicketEvent
-from helpdesk.policy import parse_facts
+from helpdesk.policy import Verdict, evaluate, parse_facts
 from helpdesk.policy_panel.services import record_check
+from helpdesk.replies.defaults import DEFAULT_TEMPLATES
+from helpdesk.replies.rendering import render_text, verdict_variables
 from helpdesk.tickets.page import describe_event
 from helpdesk.tickets.services import change_field, change_status
 from tests.factories import make_ticket, make_user
@@ -191,3 +193,32 @@ def test_history_lines_are_words() -> None:
         "Automatic mail (Marked as sent automatically; From a mailing list)"
     )
     assert line("mail_retry", detail="ack") == "Mail retried (Acknowledgement)"
+
+
+def _every_verdict() -> list[Verdict]:
+    """A verdict of every policy rule, from the policy table's cases."""
+    from tests.test_policy import TABLE
+
+    return [evaluate(parse_facts(case.values[0])) for case in TABLE]
+
+
+def test_default_replies_never_show_a_key_or_a_reason() -> None:
+    """Every default template rendered with every verdict of the policy table: no key and
+    none of the verdict's reasons (they are for agents) reach the customer."""
+    verdicts = _every_verdict()
+    assert {v.template for v in verdicts} >= {"return_eligible_refund", "return_not_eligible"}
+    for key, _name, _category, body in DEFAULT_TEMPLATES:
+        for verdict in verdicts:
+            values = {
+                "customer_name": "Kim Lee",
+                "ticket_number": "1001",
+                "order_number": "123456",
+                "agent_name": "Sam",
+                "store_name": "ProCase",
+                **verdict_variables(verdict),
+            }
+            text = render_text(body, values)
+            shown = [k for k in KEYS if re.search(rf"\b{re.escape(k)}\b", text)]
+            assert not shown, (key, verdict.decision, shown)
+            assert not [r for r in verdict.reasons if r in text], (key, verdict.decision)
+            assert "at your own cost" not in text or verdict.decision == "exchange", key
