@@ -96,6 +96,7 @@ class ParsedMail:
     received_dates: tuple[datetime, ...] = ()  # of the Received headers, top (newest) first
     authentication_results: tuple[str, ...] = ()  # raw values, top first
     spam_flags: tuple[str, ...] = ()  # "x-spam-flag: yes" and the like, lower-cased
+    x_autoreply: str | None = None  # X-Autoreply or X-Autorespond, lower-cased
 
 
 # --------------------------------------------------------------------------- constants
@@ -909,6 +910,7 @@ def _parse(raw: bytes) -> ParsedMail:
         precedence=_lower_value(first("precedence")),
         list_id=_lower_value(first("list-id")),
         x_auto_response_suppress=_lower_value(first("x-auto-response-suppress")),
+        x_autoreply=_lower_value(first("x-autoreply") or first("x-autorespond")),
         return_path=_return_path(first("return-path")),
         is_delivery_report=col.is_delivery_report,
         bounced_message_ids=_bounced_ids(col.report_parts) if col.is_delivery_report else (),

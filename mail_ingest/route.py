@@ -36,7 +36,13 @@ from mail_ingest.batch import IngestBatch
 from mail_ingest.dates import first_contact
 from mail_ingest.parse import SENDER_TOO_LONG, ParsedMail, sha256_hex
 from mail_ingest.pipeline import Parsed, parse_raw
-from mail_ingest.rules import Context, automatic_reasons, suspect_reasons
+from mail_ingest.rules import (
+    AUTOMATIC_PREFIX,
+    Context,
+    automatic_reasons,
+    machine_reply,
+    suspect_reasons,
+)
 from mail_ingest.settings import IngestSettings
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -183,6 +189,11 @@ def _route(
                 f"{mail.subject}\n{mail.text}", settings.order_pattern
             )
         record.outcome, record.ticket, record.message = Outcome.REPLY, ticket, message
+        return
+    if kind := machine_reply(mail, ctx):  # an answer to nothing we hold: no ticket
+        from_ = mail.from_address or mail.return_path or "no sender"
+        record.outcome = Outcome.IGNORED
+        record.reason = reason_text(f"{AUTOMATIC_PREFIX}{kind}, from {from_}")
         return
     now = utcnow()
     wrote_at = first_contact(mail, now)

@@ -3,6 +3,12 @@
 A mail is automatic when any rule in RULES says so; automatic mail is recorded
 but never acknowledged and never reopens a ticket.
 
+A mail is a machine reply when a rule in MACHINE_RULES names it: an out-of-office or
+other automatic answer. One that threads into a ticket is added to it like any automatic
+mail; one that does not opens no ticket (recorded as ignored, "automatic: …"). The relay
+and list rules above are not machine rules: a person may write through a list or a
+marketplace relay, so Precedence: list or bulk mail still opens a ticket.
+
 A mail is suspect when any rule in SUSPECT_RULES gives a reason: likely forged or
 spam, it is still a ticket like any other, but it is not acknowledged, so that we
 never send mail to an address that did not write to us (backscatter).
@@ -10,6 +16,7 @@ never send mail to an address that did not write to us (backscatter).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -102,6 +109,68 @@ AUTOMATIC_WORDS: dict[str, str] = {
 def automatic_reasons(mail: ParsedMail, ctx: Context) -> list[str]:
     """The names of the rules that call this mail automatic (empty: a person wrote it)."""
     return [rule.__name__ for rule in RULES if rule(mail, ctx)]
+
+
+# -- machine replies: what kind of automatic answer, or None ---------------------------------
+
+MachineRule = Callable[[ParsedMail, Context], str | None]
+
+# How the reason of an ignored machine reply starts (the mailbox health page lists them).
+AUTOMATIC_PREFIX = "automatic: "
+
+# Subjects out-of-office replies start with (Outlook and Exchange write "Automatic reply:"
+# in the sender's language). Alone they prove nothing: a person may write "Out of office?".
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"^\s*(automatic reply|auto[- ]?reply|auto[- ]?response|out of (the )?office|"
+    r"abwesenheitsnotiz|automatische antwort|réponse automatique|respuesta automática|"
+    r"risposta automatica|automatisch antwoord|autosvar|automatisk svar|auto)\s*:",
+    re.IGNORECASE,
+)
+
+
+def outlook_out_of_office(mail: ParsedMail, ctx: Context) -> str | None:
+    """Outlook/Exchange: an "Automatic reply:" subject and Exchange's own markers (any
+    Auto-Submitted but `no`, or X-Auto-Response-Suppress)."""
+    if not _AUTO_REPLY_SUBJECT.match(mail.subject or ""):
+        return None
+    if auto_submitted(mail, ctx) or mail.x_auto_response_suppress:
+        return "out-of-office"
+    return None
+
+
+def auto_replied(mail: ParsedMail, ctx: Context) -> str | None:
+    """RFC 3834 `Auto-Submitted: auto-replied` (Gmail's vacation responder and most others)
+    or `auto-notified` (Sieve notifications)."""
+    value = (mail.auto_submitted or "").split(";")[0].strip()
+    if value in ("auto-replied", "auto-notified"):
+        return "out-of-office" if _AUTO_REPLY_SUBJECT.match(mail.subject or "") else "auto-reply"
+    return None
+
+
+def autoreply_header(mail: ParsedMail, ctx: Context) -> str | None:
+    """X-Autoreply / X-Autorespond (Yahoo, Exim and cPanel autoresponders)."""
+    value = (mail.x_autoreply or "").strip()
+    return "auto-reply" if value and value not in ("no", "false", "0") else None
+
+
+def precedence_auto_reply(mail: ParsedMail, ctx: Context) -> str | None:
+    return "auto-reply" if (mail.precedence or "").strip() == "auto_reply" else None
+
+
+MACHINE_RULES: tuple[MachineRule, ...] = (
+    outlook_out_of_office,
+    auto_replied,
+    autoreply_header,
+    precedence_auto_reply,
+)
+
+
+def machine_reply(mail: ParsedMail, ctx: Context) -> str | None:
+    """What kind of automatic answer this mail is ("out-of-office", "auto-reply"), or None."""
+    for rule in MACHINE_RULES:
+        if kind := rule(mail, ctx):
+            return kind
+    return None
 
 
 # -- suspect mail: a reason for the agent, or None --------------------------------------------

@@ -101,6 +101,21 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "x_auto_response_suppress": "all",
     },
     "auto_precedence_bulk.eml": {"precedence": "bulk", "auto_submitted": None},
+    "outlook_out_of_office.eml": {
+        "subject": "Automatic reply: Your ProCase order 204771 has shipped",
+        "from_address": "henrik.olsen@contoso-retail.dk",
+        "auto_submitted": "auto-generated",
+        "x_auto_response_suppress": "all",
+        "in_reply_to": (),
+        "text_contains": "out of the office until Monday 16 March",
+    },
+    "gmail_vacation_reply.eml": {
+        "subject": "On vacation until March 20",
+        "from_address": "priya.raman.home@gmail.com",
+        "auto_submitted": "auto-replied",
+        "precedence": None,
+        "text_contains": "checking email only now and then",
+    },
     "list_mail.eml": {
         "list_id": "accessories discussion <accessories.lists.example.org>",
         "precedence": "list",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.admin.paging import id_page
@@ -26,10 +26,12 @@ from helpdesk.models import (
 from helpdesk.storedays import start_of_day
 from mail_ingest.imap import ImapConfig
 from mail_ingest.quarantine import ReprocessError, fetch_if_missing, reprocess
+from mail_ingest.rules import AUTOMATIC_PREFIX
 from mail_ingest.settings import IngestSettings
 
 PAGE_SIZE = 50
 FAILED_SHOWN = 50
+AUTOMATIC_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class MailboxHealth:
     today: dict[str, int]  # outcome -> mails fetched since day_start
     outbox: dict[str, int]  # status -> mails
     failed: list[FailedMail]  # the newest FAILED_SHOWN
+    automatic_today: int  # machine replies that opened no ticket, since day_start
+    automatic: list[FetchedMail]  # the newest AUTOMATIC_SHOWN of them
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ class QuarantinePage:
 
 
 def mailbox_health(session: Session, now: datetime, timezone: str) -> MailboxHealth:
-    """Four small queries: cursors, today's outcomes, outbox counts, the failed mail."""
+    """Six small queries: cursors, today's outcomes, outbox counts, the failed mail, and the
+    machine replies ignored (count today, the newest ones; read on the outcome index)."""
     day_start = start_of_day(now, timezone)
     today = session.execute(
         select(FetchedMail.outcome, func.count(FetchedMail.id))
@@ -73,12 +78,27 @@ def mailbox_health(session: Session, now: datetime, timezone: str) -> MailboxHea
         .order_by(OutboxMail.id.desc())
         .limit(FAILED_SHOWN)
     ).all()
+    machine = and_(
+        FetchedMail.outcome == Outcome.IGNORED,
+        FetchedMail.reason.startswith(AUTOMATIC_PREFIX, autoescape=True),
+    )
+    automatic_today = session.scalar(
+        select(func.count(FetchedMail.id)).where(machine, FetchedMail.created_at >= day_start)
+    )
+    automatic = session.scalars(
+        select(FetchedMail)
+        .where(machine)
+        .order_by(FetchedMail.created_at.desc(), FetchedMail.id.desc())
+        .limit(AUTOMATIC_SHOWN)
+    ).all()
     return MailboxHealth(
         cursors=list(session.scalars(select(MailboxCursor).order_by(MailboxCursor.mailbox))),
         day_start=day_start,
         today={outcome: count for outcome, count in today},
         outbox={status: count for status, count in outbox},
         failed=[FailedMail(mail, number) for mail, number in failed],
+        automatic_today=automatic_today or 0,
+        automatic=list(automatic),
     )
 
 
