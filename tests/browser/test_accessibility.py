@@ -87,9 +87,10 @@ def test_agent_pages_pass_axe(page, session: Session) -> None:  # type: ignore[n
     assert page.get_by_text("Your reply was not sent").is_visible()
     problems += axe_problems(page)
 
-    # The agent's profile.
-    page.goto("/profile")
-    problems += axe_problems(page)
+    # The agent's profile and two-factor sign-in.
+    for path in ("/profile", "/profile/two-factor"):
+        page.goto(path)
+        problems += axe_problems(page)
 
     # The error page.
     page.goto("/no-such-page")
@@ -131,9 +132,12 @@ def test_admin_and_report_pages_pass_axe(page, session: Session) -> None:  # typ
     )
 
 
-def test_sign_in_page_passes_axe(page) -> None:  # type: ignore[no-untyped-def]
-    check_pages(page, ["/login"])
+def test_sign_in_pages_pass_axe(page) -> None:  # type: ignore[no-untyped-def]
+    check_pages(page, ["/password/forgot", "/login"])
     page.get_by_label("Email").fill("nobody@example.com")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
-    assert not axe_problems(page)
+    problems = axe_problems(page)
+    page.goto("/password/reset/not-a-token")  # an expired or unknown link says so
+    problems += axe_problems(page)
+    assert not problems, "\n".join(problems)
