@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.models import Ticket
 from tests.browser.conftest import sign_in
+from tests.browser.pages import admin_and_report_pages
 from tests.factories import PASSWORD, make_customer, make_ticket, make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
@@ -104,28 +105,11 @@ def test_the_policy_box_never_overflows(page, session: Session) -> None:  # type
 def test_admin_and_report_pages_fit_a_phone(page, session: Session) -> None:  # type: ignore[no-untyped-def]
     """Wide tables scroll inside their own box on a phone; the page does not."""
     seed_queue(session)
-    quarantined = ingest(session, b"\x00\xff garbage that is no mail")
-    admin = make_user(session, "admin")
+    admin, paths = admin_and_report_pages(session)
     page.set_viewport_size(PHONE)
     sign_in(page, admin.email, PASSWORD)
     wide = {}
-    for path in [
-        "/reports/",
-        "/reports/activity",
-        "/reports/money",
-        "/reports/sla",
-        "/admin",
-        "/admin/users",
-        f"/admin/users/{admin.id}",
-        "/admin/rules",
-        "/admin/templates",
-        "/admin/sla",
-        "/admin/quarantine",
-        f"/admin/quarantine/{quarantined.id}",
-        "/admin/mailbox",
-        "/admin/audit",
-        "/profile",
-    ]:
+    for path in [*paths, "/profile"]:
         page.goto(path)
         wide[path] = overflow(page)
     assert not {path: px for path, px in wide.items() if px}, wide
