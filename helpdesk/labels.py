@@ -7,6 +7,7 @@ to a readable form of itself ("wrong_item" -> "Wrong item") so a new key is neve
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from flask import Flask
@@ -187,7 +188,54 @@ def select_choices(kind: str) -> list[SelectChoice]:
     return [SelectChoice(key, text) for key, text in choices(kind)]
 
 
+def record_words(target_type: str, target_id: str | None) -> str:
+    """An audit event's record: "Category rule 7", "SLA target Wrong item"."""
+    words = label(target_type, "audit_target")
+    if not target_id:
+        return words
+    shown = label(target_id, "category") if target_type == "sla_target" else target_id
+    return f"{words} {shown}"
+
+
+# Names in an audit event's detail whose values are keys of a vocabulary.
+_DETAIL_KINDS = {"category": "category", "role": "role"}
+
+
+def audit_detail(action: str, detail: str | None) -> list[tuple[str, str]]:
+    """An audit event's detail (JSON) as (name, value) words: names humanized, keys of a
+    vocabulary labelled, nested values ("old", "new") written out; what is not JSON shown
+    as it is."""
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return [("Detail", detail or "")]
+    if not isinstance(data, dict):
+        return [("Detail", json.dumps(data))]
+    # user.role stores the roles themselves as old and new
+    kinds = {**_DETAIL_KINDS, "old": "role", "new": "role"} if action == "user.role" else {}
+    kinds = kinds or _DETAIL_KINDS
+    return [(humanize(str(k)), _detail_value(str(k), v, kinds)) for k, v in data.items()]
+
+
+def _detail_value(name: str, value: object, kinds: Mapping[str, str]) -> str:
+    if isinstance(value, dict):
+        parts = (
+            f"{humanize(str(k)).lower()}: {_detail_value(str(k), v, kinds)}"
+            for k, v in value.items()
+        )
+        return "; ".join(parts)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, str):
+        return label(value, kinds[name]) if name in kinds else value
+    return json.dumps(value)
+
+
 def register(app: Flask) -> None:
     """`{{ ticket.category|label("category") }}` in templates."""
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["label_choices"] = choices
+    app.jinja_env.globals["audit_detail"] = audit_detail
+    app.jinja_env.globals["record_words"] = record_words

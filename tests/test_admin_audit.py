@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.audit import record_audit
-from helpdesk.labels import AUDIT_ACTION
+from helpdesk.labels import AUDIT_ACTION, audit_detail
 from helpdesk.models import AuditEvent, ReplyTemplate, utcnow
 from tests.admin_helpers import assert_admin_only, audits, post, sign_in
 from tests.factories import make_user
@@ -45,7 +45,7 @@ def test_newest_first_with_actor_names_and_filters(client: FlaskClient, session:
         "rule.delete",
     ]
     assert other.name in page and "the system" in page and "&lt;b&gt;x&lt;/b&gt;" in page
-    assert "<dt>new</dt><dd>manager</dd><dt>old</dt><dd>agent</dd>" in page
+    assert "<dt>New</dt><dd>Manager</dd><dt>Old</dt><dd>Agent</dd>" in page  # roles in words
 
     def shown(**args: object) -> list[str]:
         response = client.get("/admin/audit", query_string=args)
@@ -64,15 +64,15 @@ def test_newest_first_with_actor_names_and_filters(client: FlaskClient, session:
 
 def test_detail_shows_as_names_and_values() -> None:
     def items(detail: str) -> list[tuple[str, str]]:
-        return AuditEvent(action="x", target_type="y", detail=detail).detail_items()
+        return audit_detail("x", detail)
 
     assert items('{"email": "a@b.c", "count": 3, "old": {"name": "T"}}') == [
-        ("email", "a@b.c"),
-        ("count", "3"),
-        ("old", '{"name": "T"}'),
+        ("Email", "a@b.c"),
+        ("Count", "3"),
+        ("Old", "name: T"),
     ]
-    assert items("{}") == [] and items("[1, 2]") == [("detail", "[1, 2]")]
-    assert items("not json") == [("detail", "not json")]
+    assert items("{}") == [] and items("[1, 2]") == [("Detail", "[1, 2]")]
+    assert items("not json") == [("Detail", "not json")]
 
 
 def test_bad_filters_get_a_clear_400(client: FlaskClient, session: Session) -> None:

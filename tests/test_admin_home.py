@@ -59,7 +59,7 @@ def test_each_area_has_a_link_and_its_state(client: FlaskClient, session: Sessio
     assert "Last poll <time" in page and '"2026-11-30 09:15 UTC">2026-11-30 01:15 PST' in page
     assert "last error" in page and "IMAP login failed" in page
     assert "1 mail waiting" in page
-    assert f"Latest: Rule added on category rule 7 by {admin.name}" in page
+    assert f"Latest: Rule added on Category rule 7 by {admin.name}" in page
     assert "category rules" in page and "reply templates" in page
 
 

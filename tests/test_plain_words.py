@@ -135,6 +135,12 @@ def _demo_like(session: Session) -> list[int]:
     change_field(session, ret, "priority", "urgent", actor_id=admin.id)
     for action in labels.AUDIT_ACTION:
         record_audit(session, admin.id, action, "category_rule", 1)
+    rule = {"category": "wrong_item", "pattern": "wrong", "is_regex": False}
+    record_audit(session, admin.id, "rule.create", "category_rule", 2, **rule)
+    record_audit(session, admin.id, "rule.update", "category_rule", 2, old=rule, new=rule)
+    minutes = {"first_response_minutes": 60, "business_hours": True}
+    record_audit(session, admin.id, "sla.update", "sla_target", "wrong_item", old=minutes)
+    record_audit(session, admin.id, "user.role", "user", admin.id, old="agent", new="manager")
     ingest(session, b"\x00\xff not a mail")  # quarantined
     session.commit()
     return [t.number for t in tickets]
@@ -222,3 +228,24 @@ def test_default_replies_never_show_a_key_or_a_reason() -> None:
             assert not shown, (key, verdict.decision, shown)
             assert not [r for r in verdict.reasons if r in text], (key, verdict.decision)
             assert "at your own cost" not in text or verdict.decision == "exchange", key
+
+
+def test_audit_detail_in_words() -> None:
+    rule = '{"category": "wrong_item", "is_regex": false, "position": 10}'
+    assert labels.audit_detail("rule.create", rule) == [
+        ("Category", "Wrong item"),
+        ("Is regex", "no"),
+        ("Position", "10"),
+    ]
+    nested = '{"old": {"category": "return"}, "new": {"category": "wrong_item"}}'
+    assert labels.audit_detail("rule.update", nested) == [
+        ("Old", "category: Return"),
+        ("New", "category: Wrong item"),
+    ]
+    assert labels.audit_detail("user.role", '{"old": "agent", "new": "admin"}') == [
+        ("Old", "Agent"),
+        ("New", "Administrator"),
+    ]
+    assert labels.audit_detail("x", "not json") == [("Detail", "not json")]
+    assert labels.record_words("sla_target", "wrong_item") == "SLA target Wrong item"
+    assert labels.record_words("category_rule", "7") == "Category rule 7"

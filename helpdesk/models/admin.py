@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -40,16 +39,3 @@ class AuditEvent(Base):
     target_id: Mapped[str | None] = mapped_column(String(60))
     detail: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-    def detail_items(self) -> list[tuple[str, str]]:
-        """The detail as (name, value) pairs to show; nested values stay compact JSON."""
-        try:
-            data = json.loads(self.detail or "{}")
-        except ValueError:
-            return [("detail", self.detail)]
-        if not isinstance(data, dict):
-            return [("detail", json.dumps(data))]
-        return [
-            (str(k), v if isinstance(v, str) else json.dumps(v, sort_keys=True))
-            for k, v in data.items()
-        ]
