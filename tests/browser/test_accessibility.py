@@ -115,3 +115,21 @@ def test_sign_in_pages_pass_axe(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/password/reset/not-a-token")  # an expired or unknown link says so
     problems += axe_problems(page)
     assert not problems, "\n".join(problems)
+
+
+def test_the_keyboard_reaches_the_content_first_and_focus_shows(page, session: Session) -> None:  # type: ignore[no-untyped-def]
+    agent = make_user(session, "agent")
+    sign_in(page, agent.email, PASSWORD)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("el => el === document.activeElement")
+    box = skip.bounding_box()
+    assert box is not None and box["y"] >= 0  # shown on screen once focused
+    assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # The next Tab lands inside the page's content, past the header's links.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused != "none"
