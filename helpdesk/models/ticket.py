@@ -64,6 +64,8 @@ class Ticket(Base):
             postgresql_where=text(OPEN_WHERE),
             sqlite_where=text(OPEN_WHERE),
         ),
+        # The activity report reads each solve's ticket through this, index-only (0014).
+        Index("ix_ticket_solve_keys", "id", "created_at", "category", "assignee_id"),
         CheckConstraint(sql_in("status", STATUSES), name="status"),
     )
 
