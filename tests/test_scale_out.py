@@ -18,8 +18,10 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask, request
+from sqlalchemy import select
 
 from helpdesk import create_app
+from helpdesk.models import OutboxMail
 from tests.factories import PASSWORD, make_user
 from tests.poller_helpers import ROOT
 from tests.test_web import csrf_token
@@ -27,7 +29,7 @@ from tests.test_web import csrf_token
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 # One web process: a fresh app on the test database, `attempts` failed sign-ins for one
-# account; prints the status code of each.
+# account from one client address; prints the status code of each.
 FAIL_LOGINS = """
 import sys
 from helpdesk.settings import load_config
@@ -35,6 +37,7 @@ from helpdesk import create_app
 config = load_config("test")
 config.update(WTF_CSRF_ENABLED=False, RATELIMIT_KEY_PREFIX=sys.argv[3])
 client = create_app(config).test_client()
+client.environ_base["REMOTE_ADDR"] = sys.argv[4]
 for _ in range(int(sys.argv[2])):
     response = client.post("/login", data={"email": sys.argv[1], "password": "wrong"})
     print(response.status_code)
@@ -71,8 +74,11 @@ def prefix() -> Iterator[str]:
         client.close()
 
 
-def web_process(app: Flask, storage: str, email: str, attempts: int, prefix: str) -> list[int]:
-    """Run `attempts` failed sign-ins in a separate process (think: a gunicorn worker)."""
+def web_process(
+    app: Flask, storage: str, email: str, attempts: int, prefix: str, address: str = "127.0.0.1"
+) -> list[int]:
+    """Run `attempts` failed sign-ins from `address` in a separate process (think: a
+    gunicorn worker)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RATELIMIT_")}
     env.update(
         HELPDESK_ENV="test",
@@ -82,7 +88,7 @@ def web_process(app: Flask, storage: str, email: str, attempts: int, prefix: str
         PYTHONPATH=str(ROOT),
     )
     done = subprocess.run(
-        [sys.executable, "-c", FAIL_LOGINS, email, str(attempts), prefix],
+        [sys.executable, "-c", FAIL_LOGINS, email, str(attempts), prefix, address],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -101,6 +107,21 @@ def test_two_web_processes_share_failed_sign_ins_through_redis(
     assert web_process(app, REDIS_URL, user.email, 3, prefix) == [401, 401, 401]
     # the second process sees the first one's three: two more are allowed, then 429
     assert web_process(app, REDIS_URL, user.email, 3, prefix) == [401, 401, 429]
+
+
+@needs_redis
+def test_the_owner_is_told_once_whatever_process_counted_the_failures(
+    app: Flask, session, prefix: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Past the per-account limit from everywhere (here 6 failures from two addresses in
+    two processes), one mail to the owner; more failures elsewhere add none."""
+    user = make_user(session)
+    assert web_process(app, REDIS_URL, user.email, 3, prefix, "203.0.113.1") == [401] * 3
+    assert web_process(app, REDIS_URL, user.email, 3, prefix, "203.0.113.2") == [401] * 3
+    assert web_process(app, REDIS_URL, user.email, 3, prefix, "203.0.113.3") == [401] * 3
+    session.rollback()
+    warnings = session.scalars(select(OutboxMail).where(OutboxMail.kind == "account")).all()
+    assert [mail.to_address for mail in warnings] == [user.email]
 
 
 def test_with_memory_storage_each_process_counts_alone(app: Flask, session, prefix: str) -> None:  # type: ignore[no-untyped-def]
