@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Ticket, TicketEvent, User, utcnow
+from helpdesk.tickets import queue
 from helpdesk.tickets.queue import (
     ORDERS,
     PRIORITY_RANK,
@@ -212,7 +213,72 @@ def test_postgresql_search_uses_the_full_text_index(session: Session) -> None:
     session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
     session.rollback()
-    assert "ix_message_fts" in plan, plan
+    assert "ix_ticket_search" in plan, plan
+
+
+@pytest.mark.usefixtures("searchable")
+def test_words_from_different_messages_find_the_ticket(
+    session: Session, agents: tuple[User, User]
+) -> None:
+    first = session.scalars(select(Ticket).where(Ticket.subject.startswith("Broken"))).one()
+    add_message(session, first, direction="outbound", text="Sorry! A replacement is on its way.")
+    session.commit()  # the document is rebuilt after the flush
+    for q in ("zipper replacement", "broken replacement", "REPLACEMENT"):
+        assert subjects(session, agents[0], view="all", q=q) == ["Broken zipper on my case"]
+    assert subjects(session, agents[0], view="all", q="replacement keyboard") == []
+
+
+@pytest.fixture
+def many(session: Session) -> list[Ticket]:
+    """Seven tickets an hour apart (newest last) holding "case", odd ones also "hinge"."""
+    made = []
+    for n in range(7):
+        item = ticket(session, f"t{n}", created_at=NOW - timedelta(hours=10 - n))
+        add_message(session, item, direction="inbound", text="my case" + " hinge" * (n % 2))
+        made.append(item)
+    ticket(session, "other", created_at=NOW)
+    session.commit()
+    return made
+
+
+@pytest.mark.parametrize("rare", [1000, 2], ids=["rare path", "common path"])
+def test_search_shows_the_newest_matches_first_a_page_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+    session: Session,
+    agents: tuple[User, User],
+    many: list[Ticket],
+    rare: int,
+) -> None:
+    """The same pages whether the words are counted rare (the GIN index) or common (walk
+    the newest tickets first and stop when the page is full): RARE=2 makes both common."""
+    monkeypatch.setattr(queue, "RARE", rare)
+    if session.get_bind().dialect.name == "postgresql":
+        assert queue.is_common(session, "case") is (rare == 2)
+    me = agents[0]
+    expected = [f"t{n}" for n in range(6, -1, -1)]
+    assert subjects(session, me, view="all", q="case") == expected
+    assert subjects(session, me, view="all", q="case hinge") == ["t5", "t3", "t1"]
+    assert subjects(session, me, view="all", q="case", sort="created") == expected[::-1]
+    forward, backward = walk(session, me, {"view": "all", "q": "case", "size": "25"})
+    assert forward == backward == [t.id for t in reversed(many)]
+    params = parse_params({"view": "all", "q": "case"})
+    assert params.sort == "-created" and params.query_args() == {"view": "all", "q": "case"}
+    oldest = parse_params({"view": "all", "q": "case", "sort": "created"})
+    assert oldest.query_args()["sort"] == "created"  # chosen, so kept in links
+
+
+def test_a_full_page_stops_the_search(
+    monkeypatch: pytest.MonkeyPatch, session: Session, agents: tuple[User, User]
+) -> None:
+    """Common words, 30 matching tickets, a page of 25: the newest 25 and a next page."""
+    monkeypatch.setattr(queue, "RARE", 2)
+    for n in range(30):
+        item = ticket(session, f"t{n:02}", created_at=NOW - timedelta(minutes=60 - n))
+        add_message(session, item, direction="inbound", text="where is my order")
+    session.commit()
+    page = fetch_page(session, parse_params({"view": "all", "q": "order", "size": "25"}), 1, NOW)
+    assert [t.subject for t in page.tickets] == [f"t{n:02}" for n in range(29, 4, -1)]
+    assert page.next_cursor is not None
 
 
 def walk(session: Session, user: User, args: dict[str, str]) -> tuple[list[int], list[int]]:

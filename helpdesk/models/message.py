@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
@@ -27,15 +27,7 @@ class Blob(Base):
 
 class Message(Base):
     __tablename__ = "message"
-    __table_args__ = (
-        # Full-text search for the queue, PostgreSQL only (SQLite searches with LIKE).
-        Index(
-            "ix_message_fts",
-            text("to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(text, ''))"),
-            postgresql_using="gin",
-        ).ddl_if(dialect="postgresql"),
-        CheckConstraint(sql_in("direction", DIRECTIONS), name="direction"),
-    )
+    __table_args__ = (CheckConstraint(sql_in("direction", DIRECTIONS), name="direction"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)

@@ -41,6 +41,7 @@ from helpdesk.models import (
     Ticket,
     User,
 )
+from helpdesk.models.ticket import PRIORITY_RANK as PRIORITY_RANK_SQL
 from helpdesk.models.vocabulary import ACTIONABLE
 from helpdesk.params import EARLIEST_DAY, LATEST_DAY, MAX_ID, parse_id, parse_int
 
@@ -85,22 +86,20 @@ PAGE_SIZES = (25, 50, 100)
 DEFAULT_VIEW = "open"  # the API's default; the web queue lands on "mine" or the last view
 LANDING_VIEW = "mine"
 DEFAULT_SORT = "created"
+SEARCH_SORT = "-created"  # a search shows the newest matches first unless a sort is chosen
 DEFAULT_SIZE = 50
 MAX_SEARCH = 200
 
-# The expression of the index ix_message_fts (migration 0002), character for character,
-# so that PostgreSQL uses the index; 'simple' must stay a literal, not a parameter.
-FTS_DOCUMENT: ColumnClause[str] = literal_column(
-    "to_tsvector('simple', coalesce(message.subject, '') || ' ' || coalesce(message.text, ''))"
-)
+# PostgreSQL: up to this many tickets holding the words are counted (GIN index) to choose
+# how to read a search's page. Fewer: a rare word; its tickets are fetched through the index
+# and sorted. As many: a common word; the sort order's index is walked and each ticket's
+# document tested until the page is full (about size / share of tickets rows).
+RARE = 1000
 
 
 # A priority's rank, for sorting. The expression of the partial index on the open tickets
-# (migration 0011), character for character, so that PostgreSQL uses it.
-PRIORITY_RANK: ColumnClause[int] = literal_column(
-    "CASE priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 "
-    "WHEN 'urgent' THEN 3 ELSE -1 END"
-)
+# ix_ticket_open_priority (migration 0015), character for character, so PostgreSQL uses it.
+PRIORITY_RANK: ColumnClause[int] = literal_column(PRIORITY_RANK_SQL)
 PRIORITY_RANKS: dict[str, int] = {p: rank for rank, p in enumerate(PRIORITIES)}
 
 
@@ -186,7 +185,7 @@ class QueueParams:
         web queue without one lands on the agent's last view), with `changes` applied."""
         params = replace(self, **changes)
         args: dict[str, str] = {"view": params.view}
-        defaults = QueueParams()
+        defaults = QueueParams(sort=default_sort(params.q))
         for name in ("status", "category", "assignee", "priority", "age", "q", "sort"):
             value = getattr(params, name)
             if value not in (None, "") and value != getattr(defaults, name):
@@ -196,6 +195,11 @@ class QueueParams:
         if params.cursor is not None:
             args["cursor"] = params.cursor.encode()
         return args
+
+
+def default_sort(q: str) -> str:
+    """The sort order when none is chosen: newest first for a search, else oldest first."""
+    return SEARCH_SORT if q else DEFAULT_SORT
 
 
 def _choice(
@@ -247,6 +251,7 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
         fields.append("q")
     elif q:
         found["q"] = q
+    found.setdefault("sort", default_sort(q if "q" in found else ""))
     size = (args.get("size") or "").strip()
     if size:
         if parse_int(size, 1, max(PAGE_SIZES)) in PAGE_SIZES:
@@ -267,7 +272,7 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
             errors.append("The page link is broken; start again from the first page.")
             fields.append("cursor")
         else:
-            if cursor.sort != found.get("sort", DEFAULT_SORT):
+            if cursor.sort != found["sort"]:
                 errors.append("The page link is for another sort order; start from the first page.")
                 fields.append("cursor")
             found["cursor"] = cursor
@@ -277,8 +282,11 @@ def parse_params(args: Mapping[str, str]) -> QueueParams:
 
 
 def view_condition(view: str, user_id: int) -> ColumnElement[bool]:
-    """Which tickets a view holds."""
-    is_open = Ticket.status.in_(ACTIONABLE)
+    """Which tickets a view holds.
+
+    The open statuses are literal SQL, so partial indexes on them (ix_ticket_mine,
+    ix_ticket_open_priority) apply to prepared statements too."""
+    is_open = Ticket.status.in_([literal_column(f"'{status}'") for status in ACTIONABLE])
     if view == "mine":
         return and_(Ticket.assignee_id == user_id, is_open)
     if view == "unassigned":
@@ -294,32 +302,33 @@ def view_condition(view: str, user_id: int) -> ColumnElement[bool]:
     raise QueueError([f"Unknown view “{view}”."])
 
 
-def search_condition(q: str, dialect: str) -> ColumnElement[bool]:
-    """Tickets whose messages (subject, body), customer email or order number match `q`.
+def words_query(q: str) -> ColumnElement[Any]:
+    """plainto_tsquery('simple', q): every word of `q` ('simple' stays a literal)."""
+    return func.plainto_tsquery(literal_column("'simple'"), q)
 
-    PostgreSQL: full-text search over ix_message_fts with plainto_tsquery('simple', q)
-    (every word in one message). Elsewhere: every word as a LIKE on one message, or on the
-    ticket's subject. Both also match the exact order number ("#" optional) and, for one
-    word with "@" or "." in it, the customer with that email (a whole address) or with an
-    email containing it. Emails are stored in lower
-    case, so that is a plain LIKE (ILIKE costs five times as much on PostgreSQL); plain
-    words skip that scan of every customer.
+
+def is_common(session: Session, q: str) -> bool:
+    """At least RARE tickets hold every word of `q` (PostgreSQL): a count that stops there."""
+    holding = select(Ticket.id).where(Ticket.search.op("@@")(words_query(q))).limit(RARE)
+    return (session.scalar(select(func.count()).select_from(holding.subquery())) or 0) >= RARE
+
+
+def search_condition(q: str, dialect: str, common: bool = False) -> ColumnElement[bool]:
+    """Tickets whose subject or messages (subject, body), customer email or order number
+    match `q`.
+
+    PostgreSQL: every word in the ticket's document (`ticket.search`: its subject and all
+    its messages; plainto_tsquery('simple', q)). A rare word's tickets come from the GIN
+    index ix_ticket_search; with `common` (see `is_common`) the condition is tested row by
+    row so the planner walks the sort order's index and stops when the page is full.
+    Elsewhere: every word as a LIKE on the subject or on any of the messages. Both also
+    match the exact order number ("#" optional) and, for one word with "@" or "." in it,
+    the customer with that email (a whole address) or with an email containing it. Emails
+    are stored in lower case, so that is a plain LIKE (ILIKE costs five times as much on
+    PostgreSQL); plain words skip that scan of every customer.
     """
     words = q.split()
-    if dialect == "postgresql":
-        query = func.plainto_tsquery(literal_column("'simple'"), q)
-        in_messages = select(Message.ticket_id).where(FTS_DOCUMENT.op("@@")(query))
-    else:
-        in_messages = select(Message.ticket_id).where(
-            *(
-                or_(
-                    Message.subject.icontains(word, autoescape=True),
-                    Message.text.icontains(word, autoescape=True),
-                )
-                for word in words
-            )
-        )
-    parts = [in_messages, select(Ticket.id).where(Ticket.order_number == q.lstrip("#"))]
+    emails = None
     if len(words) == 1 and ("@" in q or "." in q):
         address = q.lower()
         emails = select(Customer.id).where(
@@ -327,17 +336,43 @@ def search_condition(q: str, dialect: str) -> ColumnElement[bool]:
             if EMAIL.fullmatch(address)
             else Customer.email.contains(address, autoescape=True)
         )
+    order = Ticket.order_number == q.lstrip("#")
+    in_words: ColumnElement[bool]
+    if dialect == "postgresql":
+        in_words = Ticket.search.op("@@")(words_query(q))
+        if common:
+            by_email = [] if emails is None else [Ticket.customer_id.in_(emails)]
+            return or_(in_words, order, *by_email)
+        parts = [select(Ticket.id).where(in_words)]
+    else:  # each word in the subject or in one of the messages
+        in_words = and_(
+            *(
+                or_(
+                    Ticket.subject.icontains(word, autoescape=True),
+                    Ticket.id.in_(
+                        select(Message.ticket_id).where(
+                            or_(
+                                Message.subject.icontains(word, autoescape=True),
+                                Message.text.icontains(word, autoescape=True),
+                            )
+                        )
+                    ),
+                )
+                for word in words
+            )
+        )
+        parts = [select(Ticket.id).where(in_words)]
+    parts.append(select(Ticket.id).where(order))
+    if emails is not None:
         parts.append(select(Ticket.id).where(Ticket.customer_id.in_(emails)))
-    if dialect != "postgresql":  # PostgreSQL finds subjects through the first message
-        subject = [Ticket.subject.icontains(word, autoescape=True) for word in words]
-        parts.append(select(Ticket.id).where(*subject))
     return Ticket.id.in_(union(*parts))
 
 
 def filter_conditions(
-    params: QueueParams, user_id: int, now: datetime, dialect: str
+    params: QueueParams, user_id: int, now: datetime, dialect: str, common: bool = False
 ) -> list[ColumnElement[bool]]:
-    """The WHERE clauses for the view, the filters and the search."""
+    """The WHERE clauses for the view, the filters and the search (`common`: see
+    `search_condition`)."""
     conditions = [view_condition(params.view, user_id)]
     if params.status:
         conditions.append(Ticket.status == params.status)
@@ -356,7 +391,7 @@ def filter_conditions(
         if older is not None:
             conditions.append(Ticket.created_at > now - timedelta(days=older))
     if params.q:
-        conditions.append(search_condition(params.q, dialect))
+        conditions.append(search_condition(params.q, dialect, common))
     return conditions
 
 
@@ -428,14 +463,17 @@ def _cursor_for(sort: str, ticket: Ticket, before: bool) -> Cursor:
 
 
 def fetch_page(session: Session, params: QueueParams, user_id: int, now: datetime) -> QueuePage:
-    """One page of the queue (one query) and the cursors of the pages around it."""
+    """One page of the queue (one query; a search on PostgreSQL counts first, see
+    `is_common`) and the cursors of the pages around it."""
     dialect = session.get_bind().dialect.name
     order = ORDERS[params.sort]
     cursor = params.cursor
     backwards = cursor is not None and cursor.before
     # The page's ids first, in a subquery: customer and assignee are joined to those rows
     # only, not to every ticket that matches before the sort.
-    ids = select(Ticket.id).where(*filter_conditions(params, user_id, now, dialect))
+    common = bool(params.q) and dialect == "postgresql" and is_common(session, params.q)
+    conditions = filter_conditions(params, user_id, now, dialect, common)
+    ids = select(Ticket.id).where(*conditions)
     if cursor is not None:
         ids = ids.where(_beyond(order, cursor))
     page = ids.order_by(*_order_by(order, backwards)).limit(params.size + 1).subquery()

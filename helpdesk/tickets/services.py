@@ -28,6 +28,7 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.models.vocabulary import RESOLVED, TRANSITIONS
+from helpdesk.tickets import search
 
 FIRST_TICKET_NUMBER = 1001
 
@@ -146,6 +147,7 @@ def create_ticket(
         first_contact_at=first_contact_at or now,
     )
     session.add(ticket)
+    search.mark(session, ticket)
     record_event(
         session, ticket, EventKind.CREATED, actor_id=actor_id, new=Status.NEW, detail=reason, at=now
     )
@@ -241,6 +243,7 @@ def add_message(
     # Every message sets the same columns, so the ORM can insert many in one statement.
     message = Message(ticket=ticket, **{**_MESSAGE_DEFAULTS, **fields})
     session.add(message)
+    search.mark(session, ticket)
     now = at or utcnow()
     ticket.updated_at = now
     if not fields.get("automatic"):
