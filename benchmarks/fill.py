@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -72,10 +73,10 @@ DOMAIN = (  # the words agents search for: each one a small share of the mail
 FIRST = "Alice Bob Carla Dmitri Erin Fatima Gustav Hana Ivan Julia Kofi Lena Marco Nina".split()  # noqa: SIM905
 LAST = "Smith Jones Garcia Müller Rossi Nguyen Kowalski Tanaka Silva Khan Novak Berg".split()  # noqa: SIM905
 DOMAINS = "gmail.com yahoo.com outlook.com icloud.com web.de example.org".split()  # noqa: SIM905
-FTS_INDEX = (
-    "CREATE INDEX ix_message_fts ON message USING gin "
-    "(to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(text, '')))"
-)
+# The 'simple' text search parser's words for the fill's plain ASCII text (letters, digits;
+# "it's" is two words), lower-cased: ticket.search without asking PostgreSQL. `fill` checks
+# a sample against helpdesk.tickets.search.DOCUMENT.
+WORD = re.compile(r"[a-z0-9]+")
 LOADED = ("user", "customer", "ticket", "message", "ticket_event", "policy_check")
 COLUMNS = {
     "user": "id, email, name, role, password_hash, active, created_at",
@@ -243,8 +244,9 @@ def _hours(rng: random.Random, median: float, spread: float = 1.0) -> float:
 class _Chunk:
     """Generates the rows of tickets [first, last) of a shape; one per worker call."""
 
-    def __init__(self, shape: Shape, seed: int, variants: list[Any]) -> None:
+    def __init__(self, shape: Shape, seed: int, variants: list[Any], search: bool) -> None:
         self.shape = shape
+        self.search = search  # the ticket table has the search column (migration 0015)
         self.seed = seed
         self.vocab = vocabulary(random.Random(seed))
         self.variants = variants
@@ -330,6 +332,7 @@ class _Chunk:
         )  # fmt: skip
 
         previous: str | None = None
+        document = [subject]
         for k, (kind, t) in enumerate(zip(kinds, times, strict=True)):
             mid = n * MESSAGE_IDS + k
             inbound = kind == "in"
@@ -338,6 +341,7 @@ class _Chunk:
             body = text_of(rng, self.vocab, words)
             if order and k == 0:
                 body += f" Order #{order}."
+            document += [("Re: " if k else "") + subject, body]
             out["message"].append(
                 (mid, n, {"in": "inbound", "out": "outbound", "note": "note"}[kind],
                  None if kind == "note" else message_id, previous or "", previous or "",
@@ -347,6 +351,9 @@ class _Chunk:
             )  # fmt: skip
             if kind != "note":
                 previous = message_id
+        if self.search:
+            lexemes = sorted(set(WORD.findall(" ".join(document).lower())))
+            out["ticket"][-1] += (" ".join(f"'{w}'" for w in lexemes),)
 
         events: list[tuple[Any, ...]] = [(None, "created", None, "new", None, created)]
         if status != "new":
@@ -394,9 +401,9 @@ class _Chunk:
 _worker: _Chunk | None = None
 
 
-def _init_worker(shape: Shape, seed: int, variants: list[Any]) -> None:
+def _init_worker(shape: Shape, seed: int, variants: list[Any], search: bool) -> None:
     global _worker
-    _worker = _Chunk(shape, seed, variants)
+    _worker = _Chunk(shape, seed, variants, search)
 
 
 def _work(bounds: tuple[int, int]) -> tuple[int, dict[str, bytes]]:
@@ -438,6 +445,26 @@ def _secondary_indexes(conn: psycopg.Connection[Any]) -> list[tuple[str, str]]:
     return [(name, definition) for name, definition in rows]
 
 
+def _has_search(conn: psycopg.Connection[Any]) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM information_schema.columns "
+        "WHERE table_name = 'ticket' AND column_name = 'search'"
+    ).fetchone()
+    return row is not None
+
+
+def _check_search(conn: psycopg.Connection[Any]) -> None:
+    """The documents written match what the app computes, on a sample of 1,000 tickets."""
+    from helpdesk.tickets.search import DOCUMENT
+
+    wrong = conn.execute(
+        f"SELECT id FROM ticket WHERE id IN (SELECT id FROM ticket TABLESAMPLE SYSTEM (1) "  # type: ignore[arg-type]
+        f"LIMIT 1000) AND search IS DISTINCT FROM {DOCUMENT} LIMIT 5"
+    ).fetchall()
+    if wrong:
+        raise RuntimeError(f"ticket.search differs from the app's document: tickets {wrong}")
+
+
 def _users(shape: Shape) -> list[tuple[Any, ...]]:
     pw = generate_password_hash(PASSWORD)
     users = [
@@ -465,6 +492,8 @@ def fill(
         conn.execute("SET session_replication_role = replica")  # no FK triggers during the load
         conn.execute("SET maintenance_work_mem = '1GB'")
         indexes = _secondary_indexes(conn)
+        search = _has_search(conn)
+        columns = dict(COLUMNS, ticket=COLUMNS["ticket"] + (", search" if search else ""))
         tables = ", ".join(f'"{t}"' for t in LOADED)
         conn.execute(f"TRUNCATE {tables} CASCADE")  # type: ignore[arg-type]
         for name, _definition in indexes:
@@ -474,7 +503,7 @@ def fill(
             with (
                 conn.cursor() as cur,
                 cur.copy(
-                    f'COPY "{table}" ({COLUMNS[table]}) FROM STDIN WITH (FREEZE)'  # type: ignore[arg-type]
+                    f'COPY "{table}" ({columns[table]}) FROM STDIN WITH (FREEZE)'  # type: ignore[arg-type]
                 ) as out,
             ):
                 out.write(data)
@@ -484,7 +513,7 @@ def fill(
         update, close = _progress(shape.tickets, "generating + COPY")
         processes = workers or max(os.cpu_count() or 1, 1)
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes, _init_worker, (shape, seed, variants)) as pool:
+        with context.Pool(processes, _init_worker, (shape, seed, variants, search)) as pool:
             for done, data in pool.imap(_work, bounds):
                 for table, text in data.items():
                     copy(table, text)
@@ -495,6 +524,8 @@ def fill(
         for _name, definition in indexes:
             conn.execute(definition)  # type: ignore[arg-type]
         indexed = time.perf_counter()
+        if search:
+            _check_search(conn)
         for table in LOADED:
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # type: ignore[arg-type]

@@ -31,7 +31,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fill import PASSWORD, Shape, admin, create_database, database_url, fill  # noqa: E402
+from fill import (  # noqa: E402
+    PASSWORD,
+    Shape,
+    admin,
+    create_database,
+    database_url,
+    fill,
+    vocabulary,
+)
 from sqlalchemy import event, select  # noqa: E402
 
 
@@ -102,7 +110,14 @@ def explain(engine: Any, statement: str, parameters: Any) -> str:
         raw.close()
 
 
-def build(url: str) -> tuple[Any, dict[str, Any], list[Target]]:
+def search_words(seed: int) -> dict[str, str]:
+    """Words of the fill's vocabulary by how common they are (Zipf: rank 1 is in almost every
+    ticket, the last of the 4,100 in about one in 200) and a word in no ticket."""
+    words = vocabulary(random.Random(seed))[0]
+    return {"first": words[0], "100th": words[99], "last": words[-1], "none": "qqzzxx"}
+
+
+def build(url: str, seed: int = 1) -> tuple[Any, dict[str, Any], list[Target]]:
     """The app, its signed-in test clients and the targets."""
     os.environ["DATABASE_URL"] = url
     from helpdesk import create_app
@@ -131,10 +146,27 @@ def build(url: str) -> tuple[Any, dict[str, Any], list[Target]]:
     end = utcnow().date()
     start = end - timedelta(days=29)
     bearer = {"Authorization": f"Bearer {raw}"}
+    w = search_words(seed)
     targets = [
         Target("queue: default (all open, oldest first)", 50, "/"),
         Target("queue: my open tickets", 50, "/?view=mine"),
         Target("queue: all tickets, last update", 50, "/?view=all&sort=updated"),
+        Target(f"search all, newest first: most common word ({w['first']})", 50,
+               f"/?view=all&sort=newest&q={w['first']}"),
+        Target(f"search all, newest first: 100th word ({w['100th']})", 50,
+               f"/?view=all&sort=newest&q={w['100th']}"),
+        Target(f"search all, newest first: least common word ({w['last']})", 50,
+               f"/?view=all&sort=newest&q={w['last']}"),
+        Target("search all, newest first: a word in no ticket", 50,
+               f"/?view=all&sort=newest&q={w['none']}"),
+        Target(f"search all, newest first: two words ({w['100th']} {w['last']})", 50,
+               f"/?view=all&sort=newest&q={w['100th']}+{w['last']}"),
+        Target("search all, newest first: an order number as a word", 50,
+               lambda: f"/?view=all&sort=newest&q={100000 + rng.randrange(1, 10**6, 7)}"),
+        Target(f"search my open tickets: most common word ({w['first']})", 50,
+               f"/?view=mine&sort=newest&q={w['first']}"),
+        Target(f"search all open: least common word ({w['last']})", 50,
+               f"/?view=open&sort=newest&q={w['last']}"),
         Target("ticket page /tickets/<number>", 50, lambda: f"/tickets/{rng.choice(numbers)}"),
         Target("API GET /api/v1/tickets (bearer)", 50, "/api/v1/tickets", headers=bearer,
                route="/api/v1/tickets"),
@@ -164,10 +196,17 @@ def build(url: str) -> tuple[Any, dict[str, Any], list[Target]]:
     return app, clients, targets
 
 
-def measure(url: str, runs: int, show_plans: bool, only: str | None = None) -> list[Result]:
+def measure(
+    url: str,
+    runs: int,
+    show_plans: bool,
+    only: str | None = None,
+    seed: int = 1,
+    warmup: int = 5,
+) -> list[Result]:
     from helpdesk.extensions import db
 
-    app, clients, targets = build(url)
+    app, clients, targets = build(url, seed)
     targets = [t for t in targets if not only or only in t.label]
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     with app.app_context():
@@ -182,10 +221,10 @@ def measure(url: str, runs: int, show_plans: bool, only: str | None = None) -> l
             continue
         times, counts = [], []
         slowest: dict[str, tuple[float, Any]] = {}
-        for i in range(runs + 5):
+        for i in range(runs + warmup):
             with StatementLog(engine) as log:
                 elapsed = _once(app, clients, target)
-            if i >= 5:  # warm-up: connections, templates, plan caches
+            if i >= warmup:  # warm-up: connections, templates, plan caches
                 times.append(elapsed)
                 counts.append(len(log.entries))
                 for statement, parameters, ms in log.entries:
@@ -236,6 +275,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=5, help="untimed runs before --runs")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", metavar="NAME", help="measure this kept database, no fill")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow statements")
@@ -252,7 +292,7 @@ def main() -> None:
             shape = Shape(args.tickets, args.customers, args.days, growth=1.15)
             fill(url, shape, args.seed)
         if not args.fill_only:
-            results = measure(url, args.runs, args.explain, args.only)
+            results = measure(url, args.runs, args.explain, args.only, args.seed, args.warmup)
     finally:
         if keep:
             print(f"database kept: {name}  (again: --reuse {name}; drop: DROP DATABASE {name})")
