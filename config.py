@@ -45,6 +45,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "SECRET_KEY": (str, "dev-only-not-secret", "test-only-not-secret", None),
     "HELPDESK_SUPPORT_ADDRESS": (str, "support@procase.com", "support@procase.com", None),
     "HELPDESK_STORE_NAME": (str, "ProCase", "ProCase", "ProCase"),
+    # The display name on our From; unset: HELPDESK_STORE_NAME + " Support".
+    "HELPDESK_FROM_NAME": (str, None, None, None),
     "HELPDESK_MESSAGE_ID_DOMAIN": (str, None, None, None),
     "HELPDESK_TIMEZONE": (str, "America/Los_Angeles", "America/Los_Angeles", "America/Los_Angeles"),
     "HELPDESK_BUSINESS_HOURS": (str, "09:00-17:00", "09:00-17:00", "09:00-17:00"),

@@ -148,6 +148,7 @@ def post_reply(number: int) -> tuple[Response, int]:
             seen_message_id=last_message_id(db.session, ticket) if seen is MISSING else seen,
             identity=MailIdentity.from_config(current_app.config),
             template_key=None if key is MISSING else key,
+            signature=author.signature,
         )
     except NewMessagesSince as exc:
         ids = [m.id for m in exc.messages]

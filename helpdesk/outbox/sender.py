@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from helpdesk.extensions import mail as mail_ext
 from helpdesk.mailauth import OAuthFailure, TokenSource, mail_tokens
 from helpdesk.mailauth.smtp import xoauth2_login
+from helpdesk.mailidentity import from_header, from_name
 from helpdesk.models import OutboxMail, OutboxStatus, utcnow
 
 STALE_SENDING = timedelta(minutes=10)
@@ -36,6 +37,7 @@ class SenderSettings:
     max_attempts: int = 8
     oauth_user: str = ""  # the SMTP login when `tokens` is set
     tokens: TokenSource | None = None  # MAIL_AUTH=oauth2: XOAUTH2 with these tokens
+    from_name: str = ""  # the display name on every mail's From (HELPDESK_FROM_NAME)
 
     @classmethod
     def from_app(cls, app: Flask) -> SenderSettings:
@@ -45,6 +47,7 @@ class SenderSettings:
             max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS", 8)),
             oauth_user=str(config.get("MAIL_USERNAME") or config.get("IMAP_USERNAME") or ""),
             tokens=mail_tokens(app) if oauth else None,
+            from_name=from_name(config),
         )
 
 
@@ -62,7 +65,8 @@ def backoff(attempts: int) -> timedelta:
     )
 
 
-def build_message(row: OutboxMail) -> MailMessage:
+def build_message(row: OutboxMail, display_name: str = "") -> MailMessage:
+    """The mail for an outbox row, From `display_name <row's address>`."""
     headers = {}
     if row.in_reply_to:
         headers["In-Reply-To"] = f"<{row.in_reply_to}>"
@@ -75,7 +79,7 @@ def build_message(row: OutboxMail) -> MailMessage:
         subject=row.subject,
         recipients=[row.to_address],
         body=row.text,
-        sender=row.from_address,
+        sender=from_header(display_name, row.from_address),
         extra_headers=headers,
     )
     message.msgId = f"<{row.message_id}>"
@@ -196,7 +200,7 @@ def send_due(session: Session, settings: SenderSettings, limit: int = 50) -> dic
                     # before the row is read: no transaction is held while tokens are fetched
                     # (and stored, on another connection)
                     connection = _open(settings)
-                connection.send(build_message(_claimed_row(session, row_id)))
+                connection.send(build_message(_claimed_row(session, row_id), settings.from_name))
             except OAuthFailure as exc:
                 session.rollback()
                 _release(session, claimed[number:], exc)

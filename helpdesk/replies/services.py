@@ -72,6 +72,18 @@ def _clean(text: str) -> str:
     return text.rstrip() + "\n" if text.strip() else ""
 
 
+SIGNATURE_SEPARATOR = "-- "  # RFC 3676: mail readers fold or grey what follows this line
+
+
+def with_signature(text: str, signature: str) -> str:
+    """`text` (cleaned) with the agent's `signature` after a "-- " line; unchanged when there
+    is no signature or the text already ends with it (pasted, or kept from a draft)."""
+    signature = _clean(signature)
+    if not signature or text.rstrip().endswith(signature.rstrip()):
+        return text
+    return f"{text}\n{SIGNATURE_SEPARATOR}\n{signature}"
+
+
 def send_reply(
     session: Session,
     ticket: Ticket,
@@ -82,8 +94,12 @@ def send_reply(
     identity: MailIdentity,
     status: str = DEFAULT_REPLY_STATUS,
     template_key: str | None = None,
+    signature: str = "",
 ) -> Message:
     """Queue the agent's reply to the customer, threaded, and set the ticket's status.
+
+    `signature` (the author's, from their profile) goes under the text after "-- ", in the
+    mail and in the stored message alike.
 
     Raises NewMessagesSince (sending nothing) when the customer wrote after message
     `seen_message_id`, so the agent reads it first.
@@ -91,6 +107,7 @@ def send_reply(
     text = _clean(text)
     if not text:
         raise ReplyError("Write a reply before sending it.", "text")
+    text = with_signature(text, signature)
     if len(text) > MAX_TEXT:
         raise ReplyError("The reply is too long.", "text")
     if status not in REPLY_STATUSES:

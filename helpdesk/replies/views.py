@@ -45,6 +45,7 @@ def reply(number: int) -> Response | tuple[str, int]:
             ticket,
             author=current_user._get_current_object(),
             text=form.text.data or "",
+            signature=current_user.signature,
             status=form.status.data or DEFAULT_REPLY_STATUS,
             seen_message_id=form.last_message_id.data,
             identity=MailIdentity.from_config(current_app.config),
