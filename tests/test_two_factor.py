@@ -125,6 +125,7 @@ def test_required_two_factor_sends_users_to_enrol_but_not_api_tokens(
     agent_client = web_app.test_client()
     login(agent_client, agent.email)
     assert agent_client.get("/tickets/1001").headers["Location"] == "/profile/two-factor"
+    assert "favicon" in agent_client.get("/favicon.ico").headers["Location"]  # not sent on
     assert agent_client.get("/api/v1/tickets").status_code == 403  # the session, not a token
     api = agent_client.application.test_client()
     ok = api.get("/api/v1/tickets", headers={"Authorization": f"Bearer {raw}"})

@@ -25,6 +25,7 @@ from helpdesk.extensions import db
 # Where a user who must set up a second factor may still go.
 OPEN_WHILE_ENROLLING = {
     "static",
+    "favicon",
     "auth.logout",
     "auth.login",
     "account.two_factor",
