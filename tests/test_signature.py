@@ -84,6 +84,17 @@ def test_a_web_reply_carries_the_signature_and_the_store_name(
         )
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
     assert "ProCase customer care" in page
+    assert "Your signature from" in page and 'aria-describedby="reply-signature"' in page
+
+
+def test_the_composer_says_when_no_signature_is_added(
+    session: Session, client: FlaskClient
+) -> None:
+    agent = _agent(session, "")
+    ticket = _ticket(session)
+    login(client, agent.email)
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "No signature is added" in page and 'href="/profile"' in page
 
 
 def test_notes_get_no_signature(session: Session, client: FlaskClient) -> None:
