@@ -22,7 +22,10 @@ from helpdesk.tickets.queue import (
     VIEWS,
     Cursor,
     QueueError,
+    _beyond,
+    _order_by,
     fetch_page,
+    filter_conditions,
     human_age,
     parse_params,
     search_condition,
@@ -582,3 +585,36 @@ def test_column_headers_sort_with_aria_sort(
     html = client.get("/?view=open&sort=priority").get_data(as_text=True)
     assert html.index("fire") < html.index("calm")
     assert '<option value="priority"' not in client.get("/?view=all").get_data(as_text=True)
+
+
+# The open tickets' priority index (migration 0014, helper "search"): the same expression,
+# then created_at, for the open statuses only.
+PRIORITY_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_ticket_open_priority ON ticket ((CASE priority "
+    "WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3 "
+    "ELSE -1 END), created_at) WHERE status IN ('new', 'open')"
+)
+
+
+@pytest.mark.parametrize("sort", ["priority", "-priority"])
+def test_postgresql_priority_sort_reads_the_open_priority_index(
+    session: Session, sort: str
+) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    session.execute(text(PRIORITY_INDEX))  # rolled back below when the migration lacks it
+    for cursor in (None, Cursor(sort, (1, NOW - timedelta(days=1)), 5)):
+        params = parse_params({"view": "open", "sort": sort})
+        stmt = select(Ticket.id).where(*filter_conditions(params, 1, NOW, "postgresql"))
+        if cursor is not None:
+            stmt = stmt.where(_beyond(ORDERS[sort], cursor))
+        stmt = stmt.order_by(*_order_by(ORDERS[sort], False)).limit(51)
+        compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            session.execute(text(f"SET LOCAL {setting} = off"))
+        plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
+        assert "ix_ticket_open_priority" in plan, plan
+        assert not re.search(r"(?<!Incremental )Sort  \(", plan), plan  # only ties sorted
+        if cursor is not None:
+            assert "Index Cond: (ROW(CASE priority" in plan, plan  # both columns bounded
+    session.rollback()

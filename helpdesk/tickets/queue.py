@@ -22,10 +22,12 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    literal,
     literal_column,
     or_,
     select,
     true,
+    tuple_,
     union,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -75,8 +77,8 @@ SORTS: dict[str, str] = {
     "updated": "Recently updated first",
     "-updated": "Least recently updated first",
     "deadline": "Nearest policy deadline",
-    "priority": "Most urgent first",
-    "-priority": "Least urgent first",
+    "priority": "Most urgent first (newest first within a priority)",
+    "-priority": "Least urgent first (oldest first within a priority)",
 }
 # Older names still accepted in links and by the API.
 SORT_ALIASES: dict[str, str] = {"oldest": "created", "newest": "-created"}
@@ -121,12 +123,16 @@ class Cursor:
     """A position in one sort order: the sort key and id of a row; `before` pages back."""
 
     sort: str
-    value: datetime | date | int | None
+    value: datetime | date | tuple[int, datetime] | None  # priority: (rank, created_at)
     id: int
     before: bool = False
 
     def encode(self) -> str:
-        value = self.value.isoformat() if isinstance(self.value, date) else self.value
+        value: Any = self.value
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = [value[0], value[1].isoformat()]
         raw = json.dumps({"s": self.sort, "v": value, "i": self.id, "b": int(self.before)})
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -145,9 +151,13 @@ class Cursor:
         if type(before) is not int or before not in (0, 1):
             raise ValueError("not a page link")
         if sort in PRIORITY_SORTS:
-            if type(value) is not int or not -1 <= value <= max(PRIORITY_RANKS.values()):
+            if not isinstance(value, list) or len(value) != 2:
                 raise ValueError("not a page link")
-            return cls(sort=sort, value=value, id=row_id, before=bool(before))
+            rank, created = value
+            if type(rank) is not int or not -1 <= rank <= max(PRIORITY_RANKS.values()):
+                raise ValueError("not a page link")
+            at = _cursor_time(created)
+            return cls(sort=sort, value=(rank, at), id=row_id, before=bool(before))
         if value is not None and not isinstance(value, str):
             raise ValueError("not a page link")
         parsed: datetime | date | None = None
@@ -163,6 +173,16 @@ class Cursor:
         elif sort != "deadline":
             raise ValueError("not a page link")
         return cls(sort=sort, value=parsed, id=row_id, before=bool(before))
+
+
+def _cursor_time(value: object) -> datetime:
+    """A cursor's tz-aware timestamp within the days we compute with; ValueError if not."""
+    if not isinstance(value, str):
+        raise ValueError("not a page link")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None or not EARLIEST_DAY <= parsed.date() <= LATEST_DAY:
+        raise ValueError("not a page link")
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -400,13 +420,15 @@ class _Order:
     column: InstrumentedAttribute[Any] | ColumnClause[int]
     ascending: bool
     nullable: bool
+    # A second sort column before the id (priority: then created_at, as its index has it).
+    then: Any = None  # InstrumentedAttribute[datetime] (a descriptor, so mypy misreads it)
 
-    def key_of(self, ticket: Ticket) -> datetime | date | int | None:
-        """The ticket's value of the sort column (for its cursor)."""
+    def key_of(self, ticket: Ticket) -> datetime | date | tuple[int, datetime] | None:
+        """The ticket's value of the sort columns (for its cursor)."""
         if isinstance(self.column, InstrumentedAttribute):
             value: datetime | date | None = getattr(ticket, self.column.key)
             return value
-        return PRIORITY_RANKS.get(ticket.priority, -1)
+        return (PRIORITY_RANKS.get(ticket.priority, -1), ticket.created_at)
 
 
 ORDERS: dict[str, _Order] = {
@@ -416,8 +438,9 @@ ORDERS: dict[str, _Order] = {
     "-updated": _Order(Ticket.updated_at, ascending=True, nullable=False),
     # Nearest deadline first; tickets without one come last.
     "deadline": _Order(Ticket.policy_deadline, ascending=True, nullable=True),
-    "priority": _Order(PRIORITY_RANK, ascending=False, nullable=False),
-    "-priority": _Order(PRIORITY_RANK, ascending=True, nullable=False),
+    # In the order of the open tickets' priority index (rank, created_at), either way.
+    "priority": _Order(PRIORITY_RANK, ascending=False, nullable=False, then=Ticket.created_at),
+    "-priority": _Order(PRIORITY_RANK, ascending=True, nullable=False, then=Ticket.created_at),
 }
 
 
@@ -427,7 +450,8 @@ def _order_by(order: _Order, backwards: bool) -> list[Any]:
     column = order.column.asc() if ascending else order.column.desc()
     if order.nullable:
         column = column.nulls_first() if backwards else column.nulls_last()
-    return [column, Ticket.id.asc() if ascending else Ticket.id.desc()]
+    then = [] if order.then is None else [order.then.asc() if ascending else order.then.desc()]
+    return [column, *then, Ticket.id.asc() if ascending else Ticket.id.desc()]
 
 
 def _beyond(order: _Order, cursor: Cursor) -> ColumnElement[bool]:
@@ -439,6 +463,14 @@ def _beyond(order: _Order, cursor: Cursor) -> ColumnElement[bool]:
     nulls_last = not cursor.before  # only nullable sorts care
     col = order.column
     id_beyond = Ticket.id > cursor.id if ascending else Ticket.id < cursor.id
+    if order.then is not None and isinstance(cursor.value, tuple):
+        # (rank, created_at) as one row value, so the index bounds both columns.
+        rank, at = cursor.value
+        key = tuple_(col, order.then)
+        value = tuple_(literal(rank), literal(at, order.then.type))
+        if ascending:
+            return and_(key >= value, or_(key > value, id_beyond))
+        return and_(key <= value, or_(key < value, id_beyond))
     if cursor.value is None:  # inside the block of rows without a value
         in_nulls = and_(col.is_(None), id_beyond)
         return in_nulls if nulls_last else or_(col.is_not(None), in_nulls)
