@@ -587,7 +587,7 @@ def test_column_headers_sort_with_aria_sort(
     assert '<option value="priority"' not in client.get("/?view=all").get_data(as_text=True)
 
 
-# The open tickets' priority index (migration 0014, helper "search"): the same expression,
+# The open tickets' priority index ix_ticket_open_priority (its migration): the same expression,
 # then created_at, for the open statuses only.
 PRIORITY_INDEX = (
     "CREATE INDEX IF NOT EXISTS ix_ticket_open_priority ON ticket ((CASE priority "
