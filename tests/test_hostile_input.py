@@ -124,6 +124,7 @@ def seeded(session: Session) -> Seeded:
         "row_id": 1,
         "user_id": make_user(session).id,
         "email": ticket.customer.email,
+        "token": "no-such-reset-link",  # a reset link's token: a bad one answers 400
     }
     return Seeded(ids={k: v for k, v in ids.items() if v is not None})  # type: ignore[misc]
 
@@ -185,7 +186,8 @@ def test_hostile_ids_in_every_route(web_app: Flask, seeded: Seeded, as_role: _Cl
                 url = _url(rule, {**seeded.ids, name: bad})
                 for method in _methods(rule):
                     response = as_role.send(method, url)
-                    if name != "email" and bad != "%20%201":
+                    # A reset link's token is not an id: a bad one is a 400 page saying so.
+                    if name not in ("email", "token") and bad != "%20%201":
                         assert response.status_code in (302, 401, 404), (method, url)
 
 

@@ -53,7 +53,7 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // STEP
     for step in (current, current - 1, current + 1):
-        if hmac.compare_digest(totp.at(step * STEP), code):
+        if hmac.compare_digest(totp.at(step * STEP).encode(), code.encode()):  # any text
             return step
     return None
 
