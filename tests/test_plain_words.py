@@ -249,3 +249,11 @@ def test_audit_detail_in_words() -> None:
     assert labels.audit_detail("x", "not json") == [("Detail", "not json")]
     assert labels.record_words("sla_target", "wrong_item") == "SLA target Wrong item"
     assert labels.record_words("category_rule", "7") == "Category rule 7"
+
+
+def test_reply_status_choices_are_words(client: FlaskClient, session: Session) -> None:
+    numbers = _demo_like(session)
+    assert login(client, make_user(session).email).status_code == 302
+    page = client.get(f"/tickets/{numbers[0]}").get_data(as_text=True)
+    assert re.search(r'<option [^>]*value="pending"[^>]*>Waiting on customer</option>', page)
+    assert ">pending</option>" not in page
