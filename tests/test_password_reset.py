@@ -185,6 +185,8 @@ def test_failed_sign_ins_slow_the_guesser_not_the_owner_who_is_told_once(
     assert attempt(guesser, "203.0.113.3", user.email, "wrong password") == 401
     (row,) = account_mails(session)
     assert row.to_address == user.email and "203.0.113.2" in row.text
+    # the time in the store's zone, then in UTC
+    assert re.search(r"at \d{4}-\d\d-\d\d \d\d:\d\d P[SD]T \(\d\d:\d\d UTC\)", row.text)
     # and the rightful owner signs in with the correct password
     assert attempt(owner, "198.51.100.7", user.email, PASSWORD) == 302
     assert owner.get("/").status_code == 200

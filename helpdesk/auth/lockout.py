@@ -21,6 +21,7 @@ from helpdesk.account.mail import queue_account_mail
 from helpdesk.extensions import limiter
 from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import User
+from helpdesk.timefmt import storetime
 
 
 def count_failure(email: str) -> bool:
@@ -43,6 +44,7 @@ def warn_owner(
     limit: str,
     address: str,
     now: datetime,
+    timezone: str,
 ) -> bool:
     """Queue the mail telling an active account's owner about the failed sign-ins."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
@@ -59,7 +61,7 @@ def warn_owner(
         f"Hello {user.name},\n\n"
         f"Someone failed to sign in to your account ({user.email}) on the "
         f"{identity.store_name} helpdesk more than {limit}; the latest try was at "
-        f"{now:%Y-%m-%d %H:%M} UTC from the address {address}.\n\n"
+        f"{storetime(now, timezone)} ({now:%H:%M} UTC) from the address {address}.\n\n"
         "Your account is not locked: you sign in as usual. If it was not you, someone may "
         "be guessing your password: choose a long one that you use nowhere else (Your "
         f"profile, Password). {second}\n"

@@ -90,6 +90,7 @@ def _warn_owner(email: str) -> None:
         limit=_per_account(),
         address=get_remote_address(),
         now=utcnow(),
+        timezone=current_app.config["HELPDESK_TIMEZONE"],
     )
     db.session.commit()
 
