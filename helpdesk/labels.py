@@ -100,6 +100,7 @@ OUTBOX_KIND: Mapping[str, str] = {
     "ack": "Acknowledgement",
     "reply": "Reply",
     "account": "Account mail",
+    "notify": "Notification",
 }
 # What `record_audit` is called with (tests/test_labels.py finds every call's action).
 AUDIT_ACTION: Mapping[str, str] = {

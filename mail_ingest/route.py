@@ -179,7 +179,7 @@ def _route(
     automatic = bool(reasons)
     ticket, why_new = _thread(batch, mail)
     if ticket is not None:
-        message = _add_inbound(session, batch, ticket, mail, record, automatic)
+        message = _add_inbound(session, batch, ticket, mail, record, automatic, settings)
         if mail.is_delivery_report:
             message.delivery_failure = True
         elif not automatic and ticket.status in REOPENABLE:
@@ -218,7 +218,9 @@ def _route(
     batch.remember_ticket(ticket)
     # Everything this mail causes on its new ticket happens at the ticket's creation time,
     # so the ticket row is not updated again for each message.
-    message = _add_inbound(session, batch, ticket, mail, record, automatic, at=ticket.created_at)
+    message = _add_inbound(
+        session, batch, ticket, mail, record, automatic, settings, at=ticket.created_at
+    )
     message.delivery_failure = mail.is_delivery_report
     if automatic:
         record_event(session, ticket, EventKind.AUTOMATIC, detail=", ".join(reasons))
@@ -272,6 +274,7 @@ def _add_inbound(
     mail: ParsedMail,
     record: FetchedMail,
     automatic: bool,
+    settings: IngestSettings,
     at: datetime | None = None,
 ) -> Message:
     message = add_message(
@@ -291,6 +294,7 @@ def _add_inbound(
         html=mail.html,
         automatic=automatic,
         raw_sha256=record.raw_sha256,
+        notify=settings.notify,
     )
     for part in mail.attachments:
         session.add(

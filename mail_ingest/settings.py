@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from helpdesk.mailidentity import MailIdentity
+from helpdesk.notifications import Notifier
 from mail_ingest.imap import AccessTokens, ImapConfig
 
 
@@ -23,6 +24,8 @@ class IngestSettings:
     # Mail written before this moment opens no ticket (IMAP_INGEST_SINCE, the store's midnight).
     ingest_since: datetime | None = None
     trusted_authserv_ids: frozenset[str] = frozenset()
+    # Mail to the assignee when their customer writes (None: no notifications).
+    notify: Notifier | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> IngestSettings:
@@ -39,6 +42,7 @@ class IngestSettings:
                 for part in str(config["HELPDESK_TRUSTED_AUTHSERV_IDS"] or "").split(",")
                 if part.strip()
             ),
+            notify=Notifier.from_config(config),
         )
 
 

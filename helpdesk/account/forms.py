@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from helpdesk.auth.services import MIN_PASSWORD
@@ -18,6 +18,12 @@ class ProfileForm(FlaskForm):
         "Signature (added under your replies)", validators=[Length(max=SIGNATURE_MAX)]
     )
     submit = SubmitField("Save profile")
+
+
+class NotificationsForm(FlaskForm):
+    notify_assigned = BooleanField("Someone else assigned me a ticket")
+    notify_customer_wrote = BooleanField("The customer wrote on a ticket assigned to me")
+    submit = SubmitField("Save notifications")
 
 
 class NewPasswordForm(FlaskForm):

@@ -7,9 +7,14 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from helpdesk.account import bp
-from helpdesk.account.forms import PasswordForm, ProfileForm
+from helpdesk.account.forms import NotificationsForm, PasswordForm, ProfileForm
 from helpdesk.admin.forms import ConfirmForm
-from helpdesk.auth.services import AccountError, change_own_password, update_profile
+from helpdesk.auth.services import (
+    AccountError,
+    change_own_password,
+    set_notifications,
+    update_profile,
+)
 from helpdesk.auth.sessions import live_sessions, revoke_sessions
 from helpdesk.extensions import db
 
@@ -19,6 +24,10 @@ def _page(status: int = 200, **forms: object) -> tuple[str, int]:
     context = {
         "profile_form": ProfileForm(name=user.name, signature=user.signature),
         "password_form": PasswordForm(),
+        "notifications_form": NotificationsForm(
+            notify_assigned=user.notify_assigned,
+            notify_customer_wrote=user.notify_customer_wrote,
+        ),
         "other_sessions": len(live_sessions(db.session, user.id)) - 1,
         **forms,
     }
@@ -45,6 +54,22 @@ def profile_save() -> Response | tuple[str, int]:
         return _page(400, profile_form=form)
     db.session.commit()
     flash("Your profile is saved.", "info")
+    return redirect(url_for("account.profile"))
+
+
+@bp.route("/profile/notifications", methods=["POST"])
+@login_required
+def notifications_save() -> Response | tuple[str, int]:
+    form = NotificationsForm()
+    if not form.validate_on_submit():
+        return _page(400, notifications_form=form)
+    set_notifications(
+        current_user,
+        assigned=bool(form.notify_assigned.data),
+        customer_wrote=bool(form.notify_customer_wrote.data),
+    )
+    db.session.commit()
+    flash("Your notification choices are saved.", "info")
     return redirect(url_for("account.profile"))
 
 

@@ -19,6 +19,7 @@ from helpdesk.api.ticket_detail import messages_json, ticket_detail
 from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import Ticket, utcnow
+from helpdesk.notifications import Notifier
 from helpdesk.params import MAX_ID, parse_limit
 from helpdesk.policy_panel.services import record_check
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
@@ -91,6 +92,7 @@ def patch_ticket(number: int) -> Response:
             ticket,
             {name: value for name, value in changes.items() if value is not MISSING},
             api_caller().user.id,
+            Notifier.from_config(current_app.config),
         )
     except TicketError as exc:
         db.session.rollback()

@@ -70,3 +70,9 @@ def update_profile(user: User, name: str, signature: str) -> None:
         raise AccountError("the name cannot be empty")
     user.name = name[:200]
     user.signature = signature.strip()
+
+
+def set_notifications(user: User, *, assigned: bool, customer_wrote: bool) -> None:
+    """Which notification mails the user gets (helpdesk/notifications.py)."""
+    user.notify_assigned = assigned
+    user.notify_customer_wrote = customer_wrote

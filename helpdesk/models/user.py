@@ -25,6 +25,9 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     signature: Mapped[str] = mapped_column(Text, default="")  # added under their replies
+    # Mail me when someone else assigns me a ticket / when the customer writes on mine.
+    notify_assigned: Mapped[bool] = mapped_column(default=True)
+    notify_customer_wrote: Mapped[bool] = mapped_column(default=True)
     # Two-factor sign-in (TOTP): the secret is set when enrolment starts and counts only once
     # confirmed (totp_enabled_at); the last time step accepted is never accepted again.
     totp_secret: Mapped[str | None] = mapped_column(String(64))

@@ -74,6 +74,7 @@ class OutboxKind(StrEnum):
     ACK = "ack"
     REPLY = "reply"
     ACCOUNT = "account"  # to staff: password reset links, failed sign-in warnings
+    NOTIFY = "notify"  # to staff: a ticket of theirs changed (helpdesk/notifications.py)
 
 
 OUTBOX_KINDS: tuple[str, ...] = tuple(OutboxKind)

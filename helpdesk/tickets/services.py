@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,9 @@ from helpdesk.models import (
 )
 from helpdesk.models.vocabulary import RESOLVED, TRANSITIONS
 from helpdesk.tickets import search
+
+if TYPE_CHECKING:
+    from helpdesk.notifications import Notifier
 
 FIRST_TICKET_NUMBER = 1001
 
@@ -200,8 +204,11 @@ def change_field(
     value: str | int | None,
     *,
     actor_id: int | None = None,
+    notify: Notifier | None = None,
 ) -> bool:
-    """Change category, priority, assignee or order number, recording an event."""
+    """Change category, priority, assignee or order number, recording an event.
+
+    With `notify`, a new assignee other than the actor gets a notification."""
     allowed = {"category": CATEGORIES, "priority": PRIORITIES}
     if field not in ("category", "priority", "assignee_id", "order_number"):
         raise TicketError(f"{field} cannot be changed here", field)
@@ -220,6 +227,8 @@ def change_field(
         old=None if old is None else str(old),
         new=None if value is None else str(value),
     )
+    if notify is not None and field == "assignee_id":
+        notify.assigned(session, ticket, ticket.assignee_id, actor_id)
     return True
 
 
@@ -234,11 +243,17 @@ _MESSAGE_DEFAULTS: dict[str, object] = {
 
 
 def add_message(
-    session: Session, ticket: Ticket, *, at: datetime | None = None, **fields: object
+    session: Session,
+    ticket: Ticket,
+    *,
+    at: datetime | None = None,
+    notify: Notifier | None = None,
+    **fields: object,
 ) -> Message:
     """Attach a message to the ticket and bump its update time (to `at`, default now).
 
     A person's mail makes the customer wait on us; our own non-automatic answer ends it.
+    With `notify`, a person's inbound mail notifies the ticket's assignee.
     """
     # Every message sets the same columns, so the ORM can insert many in one statement.
     message = Message(ticket=ticket, **{**_MESSAGE_DEFAULTS, **fields})
@@ -249,6 +264,8 @@ def add_message(
     if not fields.get("automatic"):
         if fields.get("direction") == Direction.INBOUND:
             ticket.waiting_since = ticket.waiting_since or now
+            if notify is not None:
+                notify.customer_wrote(session, ticket, message)
         elif fields.get("direction") == Direction.OUTBOUND:
             ticket.waiting_since = None
     return message
@@ -264,6 +281,7 @@ def bulk_update(
     action: str,
     value: str | None,
     actor_id: int | None,
+    notify: Notifier | None = None,
 ) -> int:
     """Apply one action to many tickets (loaded in one query); how many changed.
 
@@ -295,7 +313,9 @@ def bulk_update(
         elif action == "category":
             done = change_field(session, ticket, "category", value, actor_id=actor_id)
         else:
-            done = change_field(session, ticket, "assignee_id", assignee_id, actor_id=actor_id)
+            done = change_field(
+                session, ticket, "assignee_id", assignee_id, actor_id=actor_id, notify=notify
+            )
         changed += done
     session.flush()
     return changed
@@ -309,6 +329,7 @@ def update_ticket(
     ticket: Ticket,
     changes: Mapping[str, str | int | None],
     actor_id: int | None,
+    notify: Notifier | None = None,
 ) -> list[str]:
     """Apply the side panel's edits; return the fields that really changed.
 
@@ -337,7 +358,9 @@ def update_ticket(
         if field == "status":
             done = change_status(session, ticket, str(wanted[field]), actor_id=actor_id)
         else:
-            done = change_field(session, ticket, field, wanted[field], actor_id=actor_id)
+            done = change_field(
+                session, ticket, field, wanted[field], actor_id=actor_id, notify=notify
+            )
         if done:
             changed.append(field)
     session.flush()

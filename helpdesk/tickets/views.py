@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from helpdesk.access import can_view_ticket, can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Blob, Message, Ticket, utcnow
+from helpdesk.notifications import Notifier
 from helpdesk.redirects import safe_next
 from helpdesk.tickets import bp
 from helpdesk.tickets.files import image_type
@@ -102,7 +103,12 @@ def bulk() -> Response:
     action, _, value = (form.action.data or "").partition(":")
     try:
         changed = bulk_update(
-            db.session, form.ticket_ids.data or [], action, value or None, current_user.id
+            db.session,
+            form.ticket_ids.data or [],
+            action,
+            value or None,
+            current_user.id,
+            Notifier.from_config(current_app.config),
         )
     except TicketError as exc:
         db.session.rollback()
@@ -149,7 +155,13 @@ def update(number: int) -> Response:
             flash(f"Not saved: {label}: {' '.join(map(str, errors))}", "error")
         return redirect(back)
     try:
-        update_ticket(db.session, ticket, form.changes(), current_user.id)
+        update_ticket(
+            db.session,
+            ticket,
+            form.changes(),
+            current_user.id,
+            Notifier.from_config(current_app.config),
+        )
     except TicketError as exc:
         db.session.rollback()
         flash(f"Not saved: {exc}.", "error")
