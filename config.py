@@ -61,7 +61,7 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "HELPDESK_ACKS_PER_SENDER_PER_HOUR": (_int, 3, 3, 3),
     "HELPDESK_ACK_MAX_AGE_HOURS": (_int, 24, 24, 24),
     "HELPDESK_TRUSTED_AUTHSERV_IDS": (str, "", "", ""),
-    # Where people open the helpdesk: the start of links in mail (password reset).
+    # Where people open the helpdesk: the start of links in mail (password reset, notifications).
     "HELPDESK_BASE_URL": (str, "http://127.0.0.1:5000", "http://helpdesk.test", None),
     "IMAP_HOST": (str, "127.0.0.1", "127.0.0.1", None),
     "IMAP_PORT": (_int, 1143, 1143, 993),
