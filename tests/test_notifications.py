@@ -16,6 +16,8 @@ from tests.factories import make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
 from tests.outbox_helpers import send_now
+from tests.test_api_policy import bearer
+from tests.test_api_tickets import token_for
 from tests.test_replies import _ticket
 from tests.test_web import csrf_token, login
 
@@ -178,3 +180,19 @@ def test_the_profile_form_needs_csrf(session: Session, client: FlaskClient) -> N
     assert response.status_code == 400
     session.rollback()
     assert agent.notify_assigned and agent.notify_customer_wrote
+
+
+def test_assignment_through_the_api_reaches_the_agent(
+    session: Session,
+    client: FlaskClient,
+    smtp,  # type: ignore[no-untyped-def]
+) -> None:
+    agent = make_user(session)
+    token = token_for(session, "manager")
+    ticket = _ticket(session)
+    response = client.patch(
+        f"/api/v1/tickets/{ticket.number}", json={"assignee_id": agent.id}, headers=bearer(token)
+    )
+    assert response.status_code == 200, response.get_json()
+    (mail,) = _delivered(session, smtp)[agent.email]
+    assert f"assigned you #{ticket.number}." in _body(mail)
