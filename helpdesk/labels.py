@@ -78,6 +78,7 @@ EVENT_KIND: Mapping[str, str] = {
     "assignee_id": "Assignee",
     "order_number": "Order number",
     "reply": "Reply sent",
+    "snooze": "Snooze",
     "note": "Note added",
     "mail_retry": "Mail retried",
     "policy_check": "Policy checked",

@@ -71,6 +71,9 @@ TICKET_FIELDS: dict[str, Schema] = {
     "first_response_at": nullable(DATE_TIME),
     "resolved_at": nullable(DATE_TIME),
     "policy_deadline": nullable(DATE),
+    "snoozed_until": nullable(DATE_TIME),
+    # When it came back from a snooze, until someone acted on it ("Back from snooze").
+    "woke_at": nullable(DATE_TIME),
 }
 
 MESSAGE = obj(
@@ -176,8 +179,21 @@ SCHEMAS: dict[str, Schema] = {
             "category": enum(CATEGORIES),
             "priority": enum(PRIORITIES),
             "order_number": nullable({"type": "string", "maxLength": 40}),
+            "snoozed_until": described(
+                nullable(DATE_TIME),
+                "Snooze: the ticket waits on the customer (pending) until then, when it "
+                "reopens (earlier if the customer writes). In the future, at most a year "
+                "ahead; null cancels the snooze. Applied after the other changes.",
+            ),
         },
-        optional=("status", "assignee_id", "category", "priority", "order_number"),
+        optional=(
+            "status",
+            "assignee_id",
+            "category",
+            "priority",
+            "order_number",
+            "snoozed_until",
+        ),
     ),
     "NoteRequest": obj({"text": {"type": "string", "minLength": 1}}),
     "ReplyRequest": obj(

@@ -38,6 +38,8 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "first_response_at": iso(ticket.first_response_at),
         "resolved_at": iso(ticket.resolved_at),
         "policy_deadline": iso(ticket.policy_deadline),
+        "snoozed_until": iso(ticket.snoozed_until),
+        "woke_at": iso(ticket.woke_at),
     }
 
 

@@ -32,6 +32,7 @@ from helpdesk.replies.services import (
 )
 from helpdesk.tickets.queue import QueueError, QueueParams, fetch_page, parse_params
 from helpdesk.tickets.services import UPDATABLE, TicketError, update_ticket
+from helpdesk.tickets.snooze import cancel_snooze, parse_instant, snooze
 
 QUEUE_ARGS = ("view", "status", "category", "assignee", "priority", "age", "q", "sort", "cursor")
 DEFAULT_LIMIT = 50
@@ -80,9 +81,11 @@ def get_ticket(number: int) -> Response:
 @bp.patch("/tickets/<int:number>")
 @api_view(can_work_tickets)
 def patch_ticket(number: int) -> Response:
-    """Change status, assignee, category, priority or order number; each change is an event."""
+    """Change status, assignee, category, priority, order number or the snooze (applied
+    last; null cancels it); each change is an event."""
     ticket = _ticket_or_404(number)
-    data = json_object(UPDATABLE)
+    data = json_object((*UPDATABLE, "snoozed_until"))
+    until = text_field(data, "snoozed_until", nullable=True)
     changes = {name: text_field(data, name) for name in ("status", "category", "priority")}
     changes["order_number"] = text_field(data, "order_number", nullable=True)
     changes["assignee_id"] = id_field(data, "assignee_id")
@@ -94,6 +97,10 @@ def patch_ticket(number: int) -> Response:
             api_caller().user.id,
             Notifier.from_config(current_app.config),
         )
+        if until is None:
+            cancel_snooze(db.session, ticket, api_caller().user.id, utcnow())
+        elif until is not MISSING:
+            snooze(db.session, ticket, parse_instant(until), api_caller().user.id, utcnow())
     except TicketError as exc:
         db.session.rollback()
         raise ApiError(400, f"Not saved: {exc}.", exc.field) from None

@@ -14,9 +14,10 @@ def register_commands(group: click.Group) -> None:
         orders,
         outbox,
         setup,
+        snooze,
         tokens,
         users,
     )
 
-    for module in (users, ingest, outbox, mailbox, export, setup, demo, orders, tokens):
+    for module in (users, ingest, outbox, mailbox, export, setup, demo, orders, tokens, snooze):
         module.register(group)

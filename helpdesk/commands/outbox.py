@@ -12,7 +12,9 @@ from flask.cli import with_appcontext
 from helpdesk.database import writer_session
 from helpdesk.extensions import db
 from helpdesk.mailauth import OAuthFailure
+from helpdesk.models import utcnow
 from helpdesk.outbox.sender import SenderSettings, send_due
+from helpdesk.tickets.snooze import wake_due
 
 
 @click.group("outbox")
@@ -24,7 +26,10 @@ def outbox() -> None:
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
 @with_appcontext
 def send(once: bool) -> None:
-    """Send queued mail through SMTP (runs until SIGTERM unless --once)."""
+    """Send queued mail through SMTP (runs until SIGTERM unless --once).
+
+    The loop also reopens the snoozed tickets whose time has come (it always runs in
+    production: acknowledgements and replies need it)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     socket.setdefaulttimeout(60)
     log = logging.getLogger("helpdesk.outbox")
@@ -49,6 +54,13 @@ def send(once: bool) -> None:
             counts = {}
         if any(counts.values()):
             log.info("outbox: %s", counts)
+        try:
+            if woke := wake_due(session, utcnow()):
+                log.info("snooze: %d tickets back", woke)
+            session.commit()
+        except Exception:  # the next round tries again; sending goes on meanwhile
+            session.rollback()
+            log.exception("snooze: waking tickets failed")
         stop.wait(pause)
 
 

@@ -93,6 +93,8 @@ class Ticket(Base):
             postgresql_where=text(ACTIONABLE_WHERE),
             sqlite_where=text(ACTIONABLE_WHERE),
         ),
+        # Migration 0017: the snoozed tickets whose time has come (wake_due).
+        Index(None, "snoozed_until"),
         Index("ix_ticket_search", "search", postgresql_using="gin").ddl_if(dialect="postgresql"),
         CheckConstraint(sql_in("status", STATUSES), name="status"),
     )
@@ -119,6 +121,11 @@ class Ticket(Base):
     waiting_since: Mapped[datetime | None]
     # The last day of the policy window that applies (from the last policy check), to sort by.
     policy_deadline: Mapped[date | None]
+    # Snooze (migration 0017): a pending ticket comes back (reopens) at this time, or earlier
+    # when the customer writes; cleared whenever the ticket leaves pending.
+    snoozed_until: Mapped[datetime | None]
+    # When it came back from a snooze: the "Back from snooze" mark, until someone acts on it.
+    woke_at: Mapped[datetime | None]
     # The words of the subject and every message, for the queue's search (PostgreSQL; NULL on
     # SQLite). Kept by helpdesk.tickets.search; deferred: pages never read it.
     search: Mapped[str | None] = mapped_column(

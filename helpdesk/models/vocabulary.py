@@ -95,6 +95,7 @@ class EventKind(StrEnum):
     POLICY_CHECK = "policy_check"
     AUTOMATIC = "automatic"
     NOT_ACKNOWLEDGED = "not_acknowledged"
+    SNOOZE = "snooze"  # new_value: the "back on" time (ISO 8601, UTC); None when cancelled
 
 
 EVENT_KINDS: tuple[str, ...] = tuple(EventKind)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import DateField, SelectField, StringField, SubmitField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -56,3 +56,12 @@ class TicketUpdateForm(FlaskForm):
             "category": self.category.data,
             "order_number": (self.order_number.data or "").strip() or None,
         }
+
+
+class SnoozeForm(FlaskForm):
+    """Snooze until a date and time in the store's zone, or cancel the snooze."""
+
+    day = DateField("Back on", validators=[Optional()])
+    time = TimeField("at", validators=[Optional()])
+    submit = SubmitField("Snooze")
+    cancel = SubmitField("Cancel snooze")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import LargeBinary, and_, case, func, or_, select
@@ -31,6 +32,7 @@ from helpdesk.models.vocabulary import ACTIONABLE
 from helpdesk.tickets.files import SNIFF_BYTES, human_size, image_type
 from helpdesk.tickets.quotes import split_quoted, split_signature
 from helpdesk.tickets.sanitize import CACHE
+from helpdesk.timefmt import storetime
 
 OTHER_TICKETS_LIMIT = 20
 
@@ -101,10 +103,14 @@ _VALUE_KINDS: dict[str, str] = {
 }
 
 
-def describe_event(event: TicketEvent, names: dict[int, str]) -> str:
+def describe_event(event: TicketEvent, names: dict[int, str], timezone: str = "UTC") -> str:
     """One history line in words: "Status: New → Open", "Assignee: Ann → unassigned"."""
     what = labels.label(event.kind, "event_kind")
     old, new = event.old_value, event.new_value
+    if event.kind == EventKind.SNOOZE:  # times in ISO 8601, shown in the store's zone
+        if new is None:
+            return "Snooze cancelled"
+        return f"Snoozed until {storetime(datetime.fromisoformat(new), timezone)}"
     if event.kind == EventKind.ASSIGNEE:
         old = names.get(int(old), f"user {old}") if old and old.isdigit() else "unassigned"
         new = names.get(int(new), f"user {new}") if new and new.isdigit() else "unassigned"
@@ -207,6 +213,7 @@ def load_ticket_page(
     *,
     load_remote: bool,
     inline_url: Callable[[int], str],
+    timezone: str = "UTC",
 ) -> TicketPage:
     """Load and prepare the ticket page; `inline_url(attachment_id)` links inline images."""
     messages = list(
@@ -276,7 +283,7 @@ def load_ticket_page(
         ticket=ticket,
         messages=messages,
         conversation=conversation,
-        events=[EventView(e, _actor(e, names), describe_event(e, names)) for e in events],
+        events=[EventView(e, _actor(e, names), describe_event(e, names, timezone)) for e in events],
         outbox=outbox,
         other_tickets=other_tickets,
         users=[u for u in everyone if u.active],

@@ -117,6 +117,8 @@ def record_event(
         created_at=at or utcnow(),
     )
     session.add(event)
+    if actor_id is not None:  # a person acted on it: it is no longer "back from snooze"
+        ticket.woke_at = None
     return event
 
 
@@ -180,6 +182,7 @@ def change_status(
     now = utcnow()
     ticket.status = status
     ticket.updated_at = now
+    ticket.snoozed_until = None  # a snooze lasts only while the ticket waits (pending)
     if status in RESOLVED:
         ticket.resolved_at = ticket.resolved_at or now
     else:

@@ -15,7 +15,7 @@ from helpdesk.policy_panel.services import latest_check
 from helpdesk.replies.composer import Draft, reply_composer
 from helpdesk.replies.templates import active_templates, suggested_key
 from helpdesk.security import allow_remote_images
-from helpdesk.tickets.forms import TicketUpdateForm
+from helpdesk.tickets.forms import SnoozeForm, TicketUpdateForm
 from helpdesk.tickets.page import load_ticket_page
 
 
@@ -35,6 +35,7 @@ def render_ticket_page(
         ticket,
         load_remote=load_remote,
         inline_url=lambda id_: url_for("tickets.attachment_inline", attachment_id=id_),
+        timezone=current_app.config["HELPDESK_TIMEZONE"],
     )
     if load_remote and page.remote_images:
         allow_remote_images()
@@ -66,6 +67,7 @@ def render_ticket_page(
         messages=page.messages,
         last_message_id=page.last_message_id,
         update_form=TicketUpdateForm.for_ticket(ticket, page.users, formdata=None),
+        snooze_form=SnoozeForm(formdata=None),
         load_remote=load_remote,
     )
     return html, status

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import (
     abort,
     current_app,
@@ -21,7 +23,7 @@ from helpdesk.notifications import Notifier
 from helpdesk.redirects import safe_next
 from helpdesk.tickets import bp
 from helpdesk.tickets.files import image_type
-from helpdesk.tickets.forms import TicketUpdateForm
+from helpdesk.tickets.forms import SnoozeForm, TicketUpdateForm
 from helpdesk.tickets.lookup import viewable_ticket_or_404
 from helpdesk.tickets.queue import (
     LANDING_VIEW,
@@ -39,6 +41,8 @@ from helpdesk.tickets.queue import (
 from helpdesk.tickets.queue_forms import CONFIRM_ACTIONS, BulkForm, action_choices
 from helpdesk.tickets.services import TicketError, bulk_update, update_ticket
 from helpdesk.tickets.show import render_ticket_page
+from helpdesk.tickets.snooze import cancel_snooze, snooze
+from helpdesk.timefmt import zone
 
 # The view the agent last chose; the queue without ?view= opens it (else "mine").
 VIEW_COOKIE = "helpdesk_queue_view"
@@ -169,6 +173,38 @@ def update(number: int) -> Response:
     db.session.commit()
     flash("Saved", "info")
     return redirect(back)
+
+
+@bp.route("/tickets/<int:number>/snooze", methods=["POST"])
+@login_required
+def snooze_ticket(number: int) -> Response | tuple[str, int]:
+    """Snooze until the date and time given in the store's zone, or cancel the snooze; a
+    refused one shows the ticket page again with the reason (400)."""
+    ticket = viewable_ticket_or_404(number)
+    require(can_work_tickets, current_user)
+    form = SnoozeForm()
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if hasattr(form, name) else name
+            flash(f"Not snoozed: {label}: {' '.join(map(str, errors))}", "error")
+        return render_ticket_page(ticket, status=400)
+    now = utcnow()
+    try:
+        if form.cancel.data:
+            cancel_snooze(db.session, ticket, current_user.id, now)
+        elif form.day.data is None or form.time.data is None:
+            raise TicketError("give the date and the time it comes back")
+        else:
+            local = zone(current_app.config["HELPDESK_TIMEZONE"])
+            until = datetime.combine(form.day.data, form.time.data, tzinfo=local)
+            snooze(db.session, ticket, until, current_user.id, now)
+    except TicketError as exc:
+        db.session.rollback()
+        flash(f"Not snoozed: {exc}.", "error")
+        return render_ticket_page(ticket, status=400)
+    db.session.commit()
+    flash("Snooze cancelled" if form.cancel.data else "Snoozed", "info")
+    return redirect(url_for("tickets.show", number=number))
 
 
 @bp.route("/attachments/<int:attachment_id>")
