@@ -36,18 +36,18 @@ def _kinds(values):
         batch_op.create_check_constraint(op.f('ck_ticket_event_kind'), _in('kind', values))
 
 
+# The ticket table is altered in place, never rebuilt (SQLite batch mode would lose the
+# expression index ix_ticket_open_priority of 0015): ADD/DROP COLUMN work on both.
 def upgrade():
-    with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('snoozed_until', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('woke_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index('ix_ticket_snoozed_until', ['snoozed_until'], unique=False)
+    op.add_column('ticket', sa.Column('snoozed_until', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('ticket', sa.Column('woke_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_index('ix_ticket_snoozed_until', 'ticket', ['snoozed_until'], unique=False)
     _kinds((*KINDS, 'snooze'))
 
 
 def downgrade():
     op.execute("DELETE FROM ticket_event WHERE kind = 'snooze'")
     _kinds(KINDS)
-    with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.drop_index('ix_ticket_snoozed_until')
-        batch_op.drop_column('woke_at')
-        batch_op.drop_column('snoozed_until')
+    op.drop_index('ix_ticket_snoozed_until', table_name='ticket')
+    op.execute("ALTER TABLE ticket DROP COLUMN woke_at")
+    op.execute("ALTER TABLE ticket DROP COLUMN snoozed_until")
