@@ -81,7 +81,7 @@ def wake_due(session: Session, now: datetime, limit: int = 500) -> int:
         .where(Ticket.snoozed_until <= now, Ticket.status == Status.PENDING)
         .order_by(Ticket.snoozed_until)
         .limit(limit)
-        .with_for_update(skip_locked=True)  # several senders: each ticket wakes once
+        .with_for_update(skip_locked=True, of=Ticket)  # several senders: each wakes it once
     ).all()
     for ticket in due:
         change_status(session, ticket, Status.OPEN, detail=WOKE_DETAIL)
