@@ -120,6 +120,8 @@ def test_sign_in_pages_pass_axe(page) -> None:  # type: ignore[no-untyped-def]
 def test_the_keyboard_reaches_the_content_first_and_focus_shows(page, session: Session) -> None:  # type: ignore[no-untyped-def]
     agent = make_user(session, "agent")
     sign_in(page, agent.email, PASSWORD)
+    page.wait_for_url("**/")  # the sign-in's redirect, so Tab is not pressed mid-navigation
+    page.goto("/")  # a fresh load: nothing focused yet
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     assert skip.evaluate("el => el === document.activeElement")
