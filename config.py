@@ -99,6 +99,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "LOGIN_LIMIT_PER_ACCOUNT": (str, "5 per 15 minutes", "5 per 15 minutes", "5 per 15 minutes"),
     "LOGIN_LIMIT_PER_ADDRESS": (str, "30 per 15 minutes", "30 per 15 minutes", "30 per 15 minutes"),
     "PASSWORD_RESET_LIMIT": (str, "5 per hour", "5 per hour", "5 per hour"),
+    # A signed-in browser asks for the password again this many days after signing in.
+    "SESSION_LIFETIME_DAYS": (_int, 30, 30, 30),
     "OUTBOX_MAX_ATTEMPTS": (_int, 8, 3, 8),
     "OUTBOX_POLL_SECONDS": (_int, 5, 1, 5),
 }

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from helpdesk.account import bp
 from helpdesk.account.forms import NotificationsForm, PasswordForm, ProfileForm
 from helpdesk.admin.forms import ConfirmForm
+from helpdesk.auth.loader import sessions_started_after
 from helpdesk.auth.services import (
     AccountError,
     change_own_password,
     set_notifications,
     update_profile,
 )
-from helpdesk.auth.sessions import live_sessions, revoke_sessions
+from helpdesk.auth.sessions import (
+    OtherSession,
+    browser_name,
+    digest,
+    live_sessions,
+    revoke_one_session,
+    revoke_sessions,
+)
 from helpdesk.extensions import db
 
 
@@ -28,10 +36,19 @@ def _page(status: int = 200, **forms: object) -> tuple[str, int]:
             notify_assigned=user.notify_assigned,
             notify_customer_wrote=user.notify_customer_wrote,
         ),
-        "other_sessions": len(live_sessions(db.session, user.id)) - 1,
+        "others": _other_sessions(),
         **forms,
     }
     return render_template("account/profile.html", **context), status
+
+
+def _other_sessions() -> list[OtherSession]:
+    here = digest(current_user.session_token)
+    return [
+        OtherSession(row.id, browser_name(row.user_agent), row.created_at)
+        for row in live_sessions(db.session, current_user.id, sessions_started_after())
+        if row.token_hash != here
+    ]
 
 
 @bp.route("/profile")
@@ -105,6 +122,20 @@ def sessions_end() -> Response:
     ended = revoke_sessions(db.session, current_user.id, keep_token=current_user.session_token)
     db.session.commit()
     flash(f"Done: {_signed_out(ended)}.", "info")
+    return redirect(url_for("account.profile"))
+
+
+@bp.route("/profile/sessions/<int:session_id>", methods=["POST"])
+@login_required
+def session_end(session_id: int) -> Response:
+    """Sign out one other browser (a lost phone, a shared computer)."""
+    if not ConfirmForm().validate_on_submit():
+        flash("Nothing was changed: reload the page and try again.", "error")
+        return redirect(url_for("account.profile"))
+    if not revoke_one_session(db.session, current_user.id, session_id, current_user.session_token):
+        abort(404)
+    db.session.commit()
+    flash("Done: that browser is signed out.", "info")
     return redirect(url_for("account.profile"))
 
 

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from flask import current_app
+
 from helpdesk.auth.sessions import session_user
 from helpdesk.extensions import db
-from helpdesk.models import User
+from helpdesk.models import User, utcnow
+
+
+def sessions_started_after(now: datetime | None = None) -> datetime:
+    """The oldest sign-in still honoured (SESSION_LIFETIME_DAYS before `now`)."""
+    days = int(current_app.config.get("SESSION_LIFETIME_DAYS", 30))
+    return (now or utcnow()) - timedelta(days=days)
 
 
 def load_user(user_id: str) -> User | None:
@@ -11,7 +21,7 @@ def load_user(user_id: str) -> User | None:
     if not token:
         return None  # a cookie from before server-side sessions
     try:
-        user = session_user(db.session, int(number), token)
+        user = session_user(db.session, int(number), token, sessions_started_after())
     except ValueError:
         return None
     if user is not None:

@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 
 from helpdesk.auth import bp
 from helpdesk.auth.forms import CodeForm, LoginForm
+from helpdesk.auth.loader import sessions_started_after
 from helpdesk.auth.lockout import count_failure, warn_owner
 from helpdesk.auth.services import authenticate
-from helpdesk.auth.sessions import digest, revoke_session, start_session
+from helpdesk.auth.sessions import digest, purge_stale, revoke_session, start_session
 from helpdesk.auth.twofactor import check_code
 from helpdesk.extensions import db, limiter
 from helpdesk.mailidentity import MailIdentity
@@ -128,6 +129,7 @@ def _password_stamp(user: User) -> str:
 def sign_in(user: User) -> None:
     """Start a server-side session for `user` and put it in a fresh cookie."""
     user.session_token = start_session(db.session, user, request.user_agent.string)
+    purge_stale(db.session, sessions_started_after())
     db.session.commit()
     session.clear()  # rotate: nothing from before the sign-in survives
     login_user(user)
