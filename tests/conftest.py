@@ -62,6 +62,7 @@ def _schema_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     app = create_app(make_config(database_url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
         Base.metadata.create_all(db.engine)
+        db.engine.dispose()  # its pooled connection would outlive the dropped database
     return app
 
 
