@@ -101,6 +101,10 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "PASSWORD_RESET_LIMIT": (str, "5 per hour", "5 per hour", "5 per hour"),
     # A signed-in browser asks for the password again this many days after signing in.
     "SESSION_LIFETIME_DAYS": (_int, 30, 30, 30),
+    # Files sent with a reply (helpdesk/outbox/files.py): per file, and the text and files
+    # of one mail together, in bytes before encoding (base64 adds a third on the wire).
+    "REPLY_MAX_FILE_BYTES": (_int, 10 * 1024 * 1024, 10 * 1024 * 1024, 10 * 1024 * 1024),
+    "REPLY_MAX_BYTES": (_int, 15 * 1024 * 1024, 15 * 1024 * 1024, 15 * 1024 * 1024),
     "OUTBOX_MAX_ATTEMPTS": (_int, 8, 3, 8),
     "OUTBOX_POLL_SECONDS": (_int, 5, 1, 5),
 }

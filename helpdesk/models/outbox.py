@@ -32,6 +32,9 @@ class OutboxMail(Base):
     message_id: Mapped[str] = mapped_column(String(998), unique=True)
     from_address: Mapped[str] = mapped_column(String(254))
     to_address: Mapped[str] = mapped_column(String(254))
+    # Comma-separated: Cc in the header, Bcc only in the envelope (0018).
+    cc: Mapped[str] = mapped_column(Text, default="")
+    bcc: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(String(998))
     text: Mapped[str] = mapped_column(Text)
     in_reply_to: Mapped[str | None] = mapped_column(String(998))

@@ -9,6 +9,7 @@ becomes `failed` with a note, where an agent sees it and decides.
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -22,7 +23,8 @@ from helpdesk.extensions import mail as mail_ext
 from helpdesk.mailauth import OAuthFailure, TokenSource, mail_tokens
 from helpdesk.mailauth.smtp import xoauth2_login
 from helpdesk.mailidentity import from_header, from_name
-from helpdesk.models import OutboxMail, OutboxStatus, utcnow
+from helpdesk.models import Attachment, OutboxMail, OutboxStatus, utcnow
+from helpdesk.outbox.files import clean_content_type, load_files
 
 STALE_SENDING = timedelta(minutes=10)
 BLOCKED_PAUSE = timedelta(minutes=1)  # after the mailbox refused us: no try sooner
@@ -65,8 +67,14 @@ def backoff(attempts: int) -> timedelta:
     )
 
 
-def build_message(row: OutboxMail, display_name: str = "") -> MailMessage:
-    """The mail for an outbox row, From `display_name <row's address>`."""
+def build_message(
+    row: OutboxMail,
+    display_name: str = "",
+    files: Sequence[tuple[Attachment, bytes]] = (),
+) -> MailMessage:
+    """The mail for an outbox row, From `display_name <row's address>`: text/plain, or
+    multipart/mixed with the text first and then `files` (its message's attachments,
+    `load_files`). Cc goes in the header; Bcc only in the envelope."""
     headers = {}
     if row.in_reply_to:
         headers["In-Reply-To"] = f"<{row.in_reply_to}>"
@@ -78,12 +86,20 @@ def build_message(row: OutboxMail, display_name: str = "") -> MailMessage:
     message = MailMessage(
         subject=row.subject,
         recipients=[row.to_address],
+        cc=_addresses(row.cc),
+        bcc=_addresses(row.bcc),
         body=row.text,
         sender=from_header(display_name, row.from_address),
         extra_headers=headers,
     )
+    for attachment, data in files:
+        message.attach(attachment.filename, clean_content_type(attachment.content_type), data)
     message.msgId = f"<{row.message_id}>"
     return message
+
+
+def _addresses(value: str) -> list[str | tuple[str, str]]:
+    return [address for address in value.split(",") if address]
 
 
 def _classify(error: Exception) -> Exception:
@@ -200,7 +216,9 @@ def send_due(session: Session, settings: SenderSettings, limit: int = 50) -> dic
                     # before the row is read: no transaction is held while tokens are fetched
                     # (and stored, on another connection)
                     connection = _open(settings)
-                connection.send(build_message(_claimed_row(session, row_id), settings.from_name))
+                row = _claimed_row(session, row_id)
+                files = load_files(session, row.message_pk)
+                connection.send(build_message(row, settings.from_name, files))
             except OAuthFailure as exc:
                 session.rollback()
                 _release(session, claimed[number:], exc)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from helpdesk.models import Message, OutboxMail, Ticket, utcnow
+from helpdesk.outbox.files import OutgoingFile, attach_files
 from helpdesk.tickets.services import add_message
 
 MAX_REFERENCES = 20
@@ -50,8 +51,20 @@ def queue_mail(
     auto_submitted: str | None = None,
     message: Message | None = None,
     message_id: str | None = None,
+    cc: Sequence[str] = (),
+    bcc: Sequence[str] = (),
+    files: Sequence[OutgoingFile] = (),
 ) -> OutboxMail:
-    """Add an outbox row; its Message-ID is fixed now (or given) and reused on every retry."""
+    """Add an outbox row; its Message-ID is fixed now (or given) and reused on every retry.
+
+    `cc` and `bcc` are addresses already validated (helpdesk.outbox.addresses). `files`
+    (helpdesk.outbox.files) are attached to `message`, which they need: the sender sends
+    the attachments of the row's message, so the ticket shows what was sent.
+    """
+    if files:
+        if message is None:
+            raise ValueError("files are sent as the attachments of a message: give message")
+        attach_files(session, message, files)
     mail = OutboxMail(
         ticket=ticket,
         message=message,
@@ -59,6 +72,8 @@ def queue_mail(
         message_id=message_id or new_message_id(message_id_domain),
         from_address=from_address,
         to_address=to_address,
+        cc=",".join(cc),
+        bcc=",".join(bcc),
         subject=with_token(subject, ticket.number) if ticket else shorten(subject, MAX_SUBJECT),
         text=text,
         in_reply_to=in_reply_to,
@@ -88,11 +103,16 @@ def queue_reply_message(
     auto_submitted: str | None = None,
     author_id: int | None = None,
     at: datetime | None = None,
+    cc: Sequence[str] = (),
+    bcc: Sequence[str] = (),
+    files: Sequence[OutgoingFile] = (),
 ) -> Message:
     """An outbound Message and its OutboxMail row, threaded under `parent_id`.
 
     In-Reply-To is the parent's Message-ID; References are the parent's plus the parent
     (the last 20). Both share one Message-ID and are added in the caller's transaction.
+    The message's recipients are To and Cc (so Cc'd people may reply into the ticket);
+    Bcc is kept on the outbox row only. `files` become the message's attachments.
     """
     references = [*parent_references, parent_id] if parent_id else list(parent_references)
     references = references[-MAX_REFERENCES:]
@@ -108,7 +128,7 @@ def queue_reply_message(
         references=" ".join(references),
         sender=from_address,
         sender_name=from_name,
-        recipients=to_address,
+        recipients=",".join([to_address, *cc]),
         subject=subject,
         date=utcnow(),
         text=text,
@@ -129,5 +149,8 @@ def queue_reply_message(
         auto_submitted=auto_submitted,
         message=outbound,
         message_id=message_id,
+        cc=cc,
+        bcc=bcc,
+        files=files,
     )
     return outbound
