@@ -107,6 +107,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "REPLY_MAX_BYTES": (_int, 15 * 1024 * 1024, 15 * 1024 * 1024, 15 * 1024 * 1024),
     "OUTBOX_MAX_ATTEMPTS": (_int, 8, 3, 8),
     "OUTBOX_POLL_SECONDS": (_int, 5, 1, 5),
+    # A notification to staff waits this long for more events about its ticket (one mail).
+    "NOTIFY_GROUP_SECONDS": (_int, 180, 180, 180),
 }
 
 ENVIRONMENTS = ("development", "test", "production")

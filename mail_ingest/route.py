@@ -39,6 +39,7 @@ from mail_ingest.pipeline import Parsed, parse_raw
 from mail_ingest.rules import (
     AUTOMATIC_PREFIX,
     Context,
+    answers_notification,
     automatic_reasons,
     machine_reply,
     suspect_reasons,
@@ -175,6 +176,11 @@ def _route(
         settings.identity.message_id_domain,
         settings.trusted_authserv_ids,
     )
+    if answers_notification(mail, ctx):
+        from_ = mail.from_address or mail.return_path or "no sender"
+        record.outcome = Outcome.IGNORED
+        record.reason = reason_text(f"an answer to a notification to staff, from {from_}")
+        return
     reasons = automatic_reasons(mail, ctx)
     automatic = bool(reasons)
     ticket, why_new = _thread(batch, mail)
@@ -214,6 +220,7 @@ def _route(
         reason=why_new,
         number=batch.take_number(),
         first_contact_at=wrote_at,
+        notify=None if automatic else settings.notify,  # a person's mail: its followers
     )
     batch.remember_ticket(ticket)
     # Everything this mail causes on its new ticket happens at the ticket's creation time,

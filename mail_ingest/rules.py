@@ -111,6 +111,14 @@ def automatic_reasons(mail: ParsedMail, ctx: Context) -> list[str]:
     return [rule.__name__ for rule in RULES if rule(mail, ctx)]
 
 
+def answers_notification(mail: ParsedMail, ctx: Context) -> bool:
+    """An answer to one of our notifications to staff: it refers to a Message-ID of their
+    own domain, `notify.<ours>` (helpdesk/notifications.py). Staff talking among themselves,
+    never a customer's message: it joins and opens no ticket."""
+    domain = f"@notify.{ctx.own_message_id_domain.lower()}"
+    return any(i.lower().endswith(domain) for i in (*mail.in_reply_to, *mail.references))
+
+
 # -- machine replies: what kind of automatic answer, or None ---------------------------------
 
 MachineRule = Callable[[ParsedMail, Context], str | None]

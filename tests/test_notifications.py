@@ -4,6 +4,7 @@ outbox sends it through the real SMTP server, and each user's profile choices ho
 from __future__ import annotations
 
 import email
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 
@@ -11,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.models import OutboxMail, Ticket, User
+from helpdesk.models import Message, OutboxMail, Ticket, User, utcnow
 from tests.factories import make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
@@ -22,6 +23,12 @@ from tests.test_replies import _ticket
 from tests.test_web import csrf_token, login
 
 CUSTOMER = "alice@example.com"
+HOLD = timedelta(seconds=180)  # NOTIFY_GROUP_SECONDS
+
+
+def later() -> datetime:
+    """A moment after every notification queued so far has been held long enough."""
+    return utcnow() + HOLD + timedelta(seconds=1)
 
 
 def _assign(client: FlaskClient, ticket: Ticket, user: User) -> None:
@@ -51,11 +58,19 @@ def _customer_writes(session: Session, text: str, message_id: str = "m2@example.
     )
 
 
-def _delivered(session: Session, smtp) -> dict[str, list[EmailMessage]]:  # type: ignore[no-untyped-def]
-    """Send everything queued; the mails the SMTP server received, by envelope recipient."""
+def _delivered(
+    session: Session, smtp, now: datetime | None = None
+) -> dict[str, list[EmailMessage]]:  # type: ignore[no-untyped-def]
+    """Send everything queued (held notifications too, unless `now` says otherwise); the
+    mails the SMTP server received so far, by envelope recipient."""
     session.rollback()  # see what the web app committed
-    queued = session.query(OutboxMail).filter(OutboxMail.status == "queued").count()
-    assert send_now(session)["sent"] == queued
+    now = now or later()
+    queued = (
+        session.query(OutboxMail)
+        .filter(OutboxMail.status == "queued", OutboxMail.next_attempt_at <= now)
+        .count()
+    )
+    assert send_now(session, now)["sent"] == queued
     by_rcpt: dict[str, list[EmailMessage]] = {}
     for _from, rcpts, raw in smtp.envelopes:
         mail = email.message_from_bytes(raw, policy=policy.default)
@@ -82,7 +97,9 @@ def test_assignment_by_an_admin_reaches_the_agent(
     (sender,) = mail["From"].addresses
     assert sender.addr_spec == "support@procase.com"
     assert mail["Auto-Submitted"] == "auto-generated"
-    assert f"[#{ticket.number}]" in mail["Subject"]
+    assert f"[#{ticket.number}]" not in mail["Subject"]  # an answer must not thread in
+    assert f"#{ticket.number}" in mail["Subject"]
+    assert mail["Message-ID"].endswith("@notify.helpdesk.procase.com>")
     body = _body(mail)
     assert f"{admin.name} assigned you #{ticket.number}." in body
     assert f"http://helpdesk.test/tickets/{ticket.number}\n" in body
@@ -196,3 +213,94 @@ def test_assignment_through_the_api_reaches_the_agent(
     assert response.status_code == 200, response.get_json()
     (mail,) = _delivered(session, smtp)[agent.email]
     assert f"assigned you #{ticket.number}." in _body(mail)
+
+
+def test_events_within_the_hold_make_one_mail_and_later_ones_another(
+    session: Session,
+    client: FlaskClient,
+    smtp,  # type: ignore[no-untyped-def]
+) -> None:
+    admin, agent = make_user(session, "admin"), make_user(session)
+    ticket = _ticket(session)
+    login(client, admin.email)
+    _assign(client, ticket, agent)
+    assert agent.email not in _delivered(session, smtp, now=utcnow())  # held
+    _customer_writes(session, "Any news?\n")
+    (mail,) = _delivered(session, smtp)[agent.email]  # the hold is over: one mail
+    assert _body(mail).split("\n\n")[0].splitlines() == [
+        f"{admin.name} assigned you #{ticket.number}.",
+        f"Alice Smith wrote on #{ticket.number}.",
+    ]
+    _customer_writes(session, "Hello?\n", message_id="m3@example.com")
+    second = _delivered(session, smtp)[agent.email]
+    assert len(second) == 2
+    assert _body(second[1]).split("\n\n")[0] == f"Alice Smith wrote on #{ticket.number}."
+
+
+def test_two_customer_mails_in_one_batch_make_one_notification(
+    session: Session,
+    client: FlaskClient,
+    smtp,  # type: ignore[no-untyped-def]
+) -> None:
+    from flask import current_app
+
+    from helpdesk.categories import load_rules
+    from mail_ingest.route import MailSource, ingest_batch
+    from mail_ingest.settings import IngestSettings
+
+    admin, agent = make_user(session, "admin"), make_user(session)
+    ticket = _ticket(session)
+    login(client, admin.email)
+    _assign(client, ticket, agent)
+    assert agent.email in _delivered(session, smtp)  # the ack and the assignment: sent
+    raws = [
+        make_mail(
+            subject="Re: Return request",
+            sender=("Alice Smith", CUSTOMER),
+            body=f"Mail {n}\n",
+            message_id=f"batch{n}@example.com",
+            in_reply_to="m1@example.com",
+        )
+        for n in (1, 2)
+    ]
+    source = [(MailSource("test@127.0.0.1:0/INBOX", 1, 900 + n), raw) for n, raw in enumerate(raws)]
+    ingest_batch(
+        session, source, IngestSettings.from_config(current_app.config), load_rules(session)
+    )
+    session.commit()
+    mails = _delivered(session, smtp)[agent.email]
+    assert len(mails) == 2  # the assignment's, then one for both mails
+    assert _body(mails[1]).split("\n\n")[0].splitlines() == [
+        f"Alice Smith wrote on #{ticket.number}.",
+        f"Alice Smith wrote on #{ticket.number}.",
+    ]
+
+
+def test_an_agents_answer_to_a_notification_joins_and_opens_no_ticket(
+    session: Session,
+    client: FlaskClient,
+    smtp,  # type: ignore[no-untyped-def]
+) -> None:
+    admin, agent = make_user(session, "admin"), make_user(session)
+    ticket = _ticket(session)
+    login(client, admin.email)
+    _assign(client, ticket, agent)
+    (mail,) = _delivered(session, smtp)[agent.email]
+    tickets_before = session.query(Ticket).count()
+    messages_before = session.query(Message).count()
+    record = ingest(
+        session,
+        make_mail(
+            subject=f"Re: {mail['Subject']} [#{ticket.number}]",  # even with the token typed in
+            sender=(agent.name, agent.email),
+            body="Thanks, I'll take it.\n",
+            in_reply_to=mail["Message-ID"],
+            references=mail["Message-ID"],
+        ),
+    )
+    assert (record.outcome, record.ticket_id) == ("ignored", None)
+    assert record.reason == f"an answer to a notification to staff, from {agent.email}"
+    session.expire_all()
+    assert session.query(Ticket).count() == tickets_before
+    assert session.query(Message).count() == messages_before
+    assert session.query(OutboxMail).filter(OutboxMail.status == "queued").count() == 0

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from helpdesk.auth.services import MIN_PASSWORD
 
@@ -23,6 +31,14 @@ class ProfileForm(FlaskForm):
 class NotificationsForm(FlaskForm):
     notify_assigned = BooleanField("Someone else assigned me a ticket")
     notify_customer_wrote = BooleanField("The customer wrote on a ticket assigned to me")
+    notify_sla = BooleanField("A ticket of mine is about to miss or missed its SLA target")
+    notify_snoozed = BooleanField("A snoozed ticket of mine came back")
+    # choices: the categories in words (views.py); none chosen: no mail about new tickets
+    categories = SelectMultipleField(
+        "A new ticket came in, in one of these categories",
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     submit = SubmitField("Save notifications")
 
 

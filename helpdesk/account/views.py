@@ -13,6 +13,7 @@ from helpdesk.auth.loader import sessions_started_after
 from helpdesk.auth.services import (
     AccountError,
     change_own_password,
+    followed_categories,
     set_notifications,
     update_profile,
 )
@@ -25,6 +26,13 @@ from helpdesk.auth.sessions import (
     revoke_sessions,
 )
 from helpdesk.extensions import db
+from helpdesk.labels import select_choices
+
+
+def _notifications_form(**data: object) -> NotificationsForm:
+    form = NotificationsForm(**data)
+    form.categories.choices = select_choices("category")
+    return form
 
 
 def _page(status: int = 200, **forms: object) -> tuple[str, int]:
@@ -32,9 +40,12 @@ def _page(status: int = 200, **forms: object) -> tuple[str, int]:
     context = {
         "profile_form": ProfileForm(name=user.name, signature=user.signature),
         "password_form": PasswordForm(),
-        "notifications_form": NotificationsForm(
+        "notifications_form": _notifications_form(
             notify_assigned=user.notify_assigned,
             notify_customer_wrote=user.notify_customer_wrote,
+            notify_sla=user.notify_sla,
+            notify_snoozed=user.notify_snoozed,
+            categories=followed_categories(db.session, user.id),
         ),
         "others": _other_sessions(),
         **forms,
@@ -77,13 +88,17 @@ def profile_save() -> Response | tuple[str, int]:
 @bp.route("/profile/notifications", methods=["POST"])
 @login_required
 def notifications_save() -> Response | tuple[str, int]:
-    form = NotificationsForm()
+    form = _notifications_form()
     if not form.validate_on_submit():
         return _page(400, notifications_form=form)
     set_notifications(
+        db.session,
         current_user,
         assigned=bool(form.notify_assigned.data),
         customer_wrote=bool(form.notify_customer_wrote.data),
+        sla=bool(form.notify_sla.data),
+        snoozed=bool(form.notify_snoozed.data),
+        categories=form.categories.data or [],
     )
     db.session.commit()
     flash("Your notification choices are saved.", "info")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.auth.sessions import revoke_sessions
-from helpdesk.models import ROLES, User
+from helpdesk.models import CATEGORIES, ROLES, CategoryFollow, User
 
 MIN_PASSWORD = 8
 
@@ -72,7 +73,34 @@ def update_profile(user: User, name: str, signature: str) -> None:
     user.signature = signature.strip()
 
 
-def set_notifications(user: User, *, assigned: bool, customer_wrote: bool) -> None:
-    """Which notification mails the user gets (helpdesk/notifications.py)."""
+def set_notifications(
+    session: Session,
+    user: User,
+    *,
+    assigned: bool,
+    customer_wrote: bool,
+    sla: bool,
+    snoozed: bool,
+    categories: Collection[str] = (),
+) -> None:
+    """Which notification mails the user gets (helpdesk/notifications.py), and the
+    categories whose new tickets they follow (an unknown one raises AccountError)."""
+    unknown = set(categories) - set(CATEGORIES)
+    if unknown:
+        raise AccountError(f"unknown category {min(unknown)!r}")
     user.notify_assigned = assigned
     user.notify_customer_wrote = customer_wrote
+    user.notify_sla = sla
+    user.notify_snoozed = snoozed
+    session.execute(delete(CategoryFollow).where(CategoryFollow.user_id == user.id))
+    session.add_all(CategoryFollow(user_id=user.id, category=c) for c in sorted(set(categories)))
+
+
+def followed_categories(session: Session, user_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(CategoryFollow.category)
+            .where(CategoryFollow.user_id == user_id)
+            .order_by(CategoryFollow.category)
+        )
+    )

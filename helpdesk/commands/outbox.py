@@ -14,7 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.mailauth import OAuthFailure
 from helpdesk.models import utcnow
 from helpdesk.outbox.sender import SenderSettings, send_due
-from helpdesk.tickets.snooze import wake_due
+from helpdesk.periodic import Periodic
 
 
 @click.group("outbox")
@@ -28,8 +28,8 @@ def outbox() -> None:
 def send(once: bool) -> None:
     """Send queued mail through SMTP (runs until SIGTERM unless --once).
 
-    The loop also reopens the snoozed tickets whose time has come (it always runs in
-    production: acknowledgements and replies need it)."""
+    The loop also reopens the snoozed tickets whose time has come and notices SLA targets
+    due soon or missed (it always runs in production: acknowledgements and replies need it)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     socket.setdefaulttimeout(60)
     log = logging.getLogger("helpdesk.outbox")
@@ -46,6 +46,7 @@ def send(once: bool) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     pause = float(current_app.config["OUTBOX_POLL_SECONDS"])
     session = writer_session(db.engine)
+    periodic = Periodic.from_app(current_app)
     while not stop.is_set():
         try:
             counts = send_due(session, settings)
@@ -54,13 +55,7 @@ def send(once: bool) -> None:
             counts = {}
         if any(counts.values()):
             log.info("outbox: %s", counts)
-        try:
-            if woke := wake_due(session, utcnow()):
-                log.info("snooze: %d tickets back", woke)
-            session.commit()
-        except Exception:  # the next round tries again; sending goes on meanwhile
-            session.rollback()
-            log.exception("snooze: waking tickets failed")
+        periodic.run(session, utcnow())  # failures are logged; sending goes on meanwhile
         stop.wait(pause)
 
 

@@ -182,8 +182,10 @@ def _join(threads: list[threading.Thread], stop: threading.Event) -> None:
 
 def _send(app: Flask, stop: threading.Event) -> None:
     from helpdesk.outbox.sender import SenderSettings, send_due
+    from helpdesk.periodic import Periodic
 
     settings = SenderSettings.from_app(app)
+    periodic = Periodic.from_app(app)  # as `helpdesk outbox send`: snooze, SLA notices
     session = writer_session(db.engine)
     try:
         while not stop.is_set():
@@ -194,6 +196,7 @@ def _send(app: Flask, stop: threading.Event) -> None:
             # send_due can return inside a transaction (nothing was due); on SQLite a
             # writer session holds the write lock until it ends, blocking the poller.
             session.rollback()
+            periodic.run(session, utcnow())
             stop.wait(OUTBOX_PAUSE_SECONDS)
     finally:
         session.close()

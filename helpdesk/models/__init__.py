@@ -5,6 +5,7 @@ from helpdesk.models.admin import AuditEvent, SlaTarget
 from helpdesk.models.base import Base, utcnow
 from helpdesk.models.mailbox import FetchedMail, MailboxCursor
 from helpdesk.models.message import Attachment, Blob, Message
+from helpdesk.models.notify import CategoryFollow, SlaNotice
 from helpdesk.models.oauth import MailboxOAuth
 from helpdesk.models.order import Order, OrderItem
 from helpdesk.models.outbox import OutboxMail
@@ -46,6 +47,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Blob",
+    "CategoryFollow",
     "CategoryRule",
     "Counter",
     "Customer",
@@ -65,6 +67,7 @@ __all__ = [
     "PolicyCheck",
     "RecoveryCode",
     "ReplyTemplate",
+    "SlaNotice",
     "SlaTarget",
     "Status",
     "Ticket",

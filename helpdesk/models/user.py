@@ -28,6 +28,9 @@ class User(UserMixin, Base):
     # Mail me when someone else assigns me a ticket / when the customer writes on mine.
     notify_assigned: Mapped[bool] = mapped_column(default=True)
     notify_customer_wrote: Mapped[bool] = mapped_column(default=True)
+    # ... when a ticket of mine breaches or is about to breach its SLA / comes back from snooze.
+    notify_sla: Mapped[bool] = mapped_column(default=True)
+    notify_snoozed: Mapped[bool] = mapped_column(default=False)
     # Two-factor sign-in (TOTP): the secret is set when enrolment starts and counts only once
     # confirmed (totp_enabled_at); the last time step accepted is never accepted again.
     totp_secret: Mapped[str | None] = mapped_column(String(64))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import Flask
@@ -135,9 +135,12 @@ def fail_stale(session: Session) -> int:
     return cast("CursorResult[Any]", result).rowcount or 0
 
 
-def claim_due(session: Session, limit: int = 50) -> list[int]:
-    """Claim due rows for this sender; each claim is committed before anything is sent."""
-    now = utcnow()
+def claim_due(session: Session, limit: int = 50, now: datetime | None = None) -> list[int]:
+    """Claim due rows for this sender; each claim is committed before anything is sent.
+
+    `now` (default: the clock) decides what is due: tests pass a later one to send what
+    is held (notifications wait NOTIFY_GROUP_SECONDS)."""
+    now = now or utcnow()
     ids = session.scalars(
         select(OutboxMail.id)
         .where(OutboxMail.status == OutboxStatus.QUEUED, OutboxMail.next_attempt_at <= now)
@@ -198,13 +201,15 @@ def _open(settings: SenderSettings) -> object:
     return connection
 
 
-def send_due(session: Session, settings: SenderSettings, limit: int = 50) -> dict[str, int]:
-    """Send what is due now; returns counts by outcome.
+def send_due(
+    session: Session, settings: SenderSettings, limit: int = 50, now: datetime | None = None
+) -> dict[str, int]:
+    """Send what is due at `now` (default: the clock); returns counts by outcome.
 
     Raises OAuthFailure when the mailbox refuses our OAuth login (the rows claimed are
     put back untried)."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "stale": fail_stale(session)}
-    claimed = claim_due(session, limit)
+    claimed = claim_due(session, limit, now)
     if not claimed:
         return counts
     connection: Any = None

@@ -54,12 +54,16 @@ def queue_mail(
     cc: Sequence[str] = (),
     bcc: Sequence[str] = (),
     files: Sequence[OutgoingFile] = (),
+    token: bool = True,
+    not_before: datetime | None = None,
 ) -> OutboxMail:
     """Add an outbox row; its Message-ID is fixed now (or given) and reused on every retry.
 
     `cc` and `bcc` are addresses already validated (helpdesk.outbox.addresses). `files`
     (helpdesk.outbox.files) are attached to `message`, which they need: the sender sends
-    the attachments of the row's message, so the ticket shows what was sent.
+    the attachments of the row's message, so the ticket shows what was sent. The subject
+    gets the ticket's [#N] token unless `token` is False (mail to staff); the row is not
+    sent before `not_before` (default: now).
     """
     if files:
         if message is None:
@@ -74,13 +78,17 @@ def queue_mail(
         to_address=to_address,
         cc=",".join(cc),
         bcc=",".join(bcc),
-        subject=with_token(subject, ticket.number) if ticket else shorten(subject, MAX_SUBJECT),
+        subject=(
+            with_token(subject, ticket.number)
+            if ticket is not None and token
+            else shorten(subject, MAX_SUBJECT)
+        ),
         text=text,
         in_reply_to=in_reply_to,
         references=" ".join(references or []),
         auto_submitted=auto_submitted,
         status="queued",
-        next_attempt_at=utcnow(),
+        next_attempt_at=not_before or utcnow(),
     )
     session.add(mail)
     return mail

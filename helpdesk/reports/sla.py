@@ -39,6 +39,8 @@ __all__ = [
     "SlaSettings",
     "add_business_minutes",
     "business_minutes_between",
+    "due_by",
+    "due_time",
     "load_targets",
     "seed_sla_targets",
     "sla_counts",
@@ -206,3 +208,19 @@ def sla_status(
                 )
     rows.sort(key=lambda r: (r.due, r.number))
     return rows[: settings.limit]
+
+
+def due_by(
+    targets: dict[str, SlaTarget], kind: str, moment: datetime, hours: BusinessHours
+) -> ColumnElement[bool] | None:
+    """Open tickets whose `kind` target is due by `moment` (None: no category has one).
+    For the SLA notifications (helpdesk/sla_notices.py), as the report counts them."""
+    late = _late_by(targets, kind, moment, hours)
+    return None if late is None else and_(_open_for(kind), late)
+
+
+def due_time(target: SlaTarget, kind: str, created: datetime, hours: BusinessHours) -> datetime:
+    """When a ticket of the target's category created at `created` is due (`kind` set)."""
+    minutes = _minutes(target, kind)
+    assert minutes is not None
+    return _due(target, minutes, created, hours)

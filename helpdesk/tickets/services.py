@@ -133,10 +133,12 @@ def create_ticket(
     reason: str | None = None,
     number: int | None = None,
     first_contact_at: datetime | None = None,
+    notify: Notifier | None = None,
 ) -> Ticket:
     """A new ticket numbered `number`, or the next number when none is given.
 
-    `first_contact_at` is when the customer wrote, if before now (a mail read late)."""
+    `first_contact_at` is when the customer wrote, if before now (a mail read late). With
+    `notify`, the followers of its category (but the actor) get a notification."""
     if category not in CATEGORIES:
         raise TicketError(f"unknown category {category!r}")
     now = utcnow()
@@ -157,6 +159,8 @@ def create_ticket(
     record_event(
         session, ticket, EventKind.CREATED, actor_id=actor_id, new=Status.NEW, detail=reason, at=now
     )
+    if notify is not None:
+        notify.new_ticket(session, ticket, actor_id)
     return ticket
 
 

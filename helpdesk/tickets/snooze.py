@@ -8,6 +8,7 @@ as does `helpdesk snooze wake`. None of these commit; the caller owns the transa
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,9 @@ from sqlalchemy.orm import Session
 from helpdesk.models import EventKind, Status, Ticket
 from helpdesk.models.vocabulary import RESOLVED
 from helpdesk.tickets.services import TicketError, change_status, record_event
+
+if TYPE_CHECKING:
+    from helpdesk.notifications import Notifier
 
 MAX_SNOOZE = timedelta(days=366)
 WOKE_DETAIL = "back from snooze"
@@ -74,8 +78,12 @@ def cancel_snooze(session: Session, ticket: Ticket, actor_id: int | None, now: d
     return True
 
 
-def wake_due(session: Session, now: datetime, limit: int = 500) -> int:
-    """Reopen the snoozed tickets whose time has come, marked "back from snooze"; how many."""
+def wake_due(
+    session: Session, now: datetime, limit: int = 500, notify: Notifier | None = None
+) -> int:
+    """Reopen the snoozed tickets whose time has come, marked "back from snooze"; how many.
+
+    With `notify`, each one's assignee gets a notification (if they chose to)."""
     due = session.scalars(
         select(Ticket)
         .where(Ticket.snoozed_until <= now, Ticket.status == Status.PENDING)
@@ -86,5 +94,7 @@ def wake_due(session: Session, now: datetime, limit: int = 500) -> int:
     for ticket in due:
         change_status(session, ticket, Status.OPEN, detail=WOKE_DETAIL)
         ticket.woke_at = now
+        if notify is not None:
+            notify.woke(session, ticket)
     session.flush()
     return len(due)
