@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, SubmitField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
 
 from helpdesk.labels import label
 from helpdesk.models import CATEGORIES, STATUSES, Status, User
 from helpdesk.params import record_id
 
+SNOOZE_ACTION = "snooze"
+
 
 class BulkForm(FlaskForm):
     """Selected ticket ids, one action ("assign:<id>", "unassign", "status:<s>",
-    "category:<c>") and the queue URL to go back to."""
+    "category:<c>", "snooze" with `snooze_day` and `snooze_time` in the store's zone) and
+    the queue URL to go back to."""
 
     ticket_ids = SelectMultipleField(
         "Selected tickets",
@@ -24,6 +27,8 @@ class BulkForm(FlaskForm):
         validators=[DataRequired("Select at least one ticket.")],
     )
     action = SelectField("Action", validators=[DataRequired("Choose an action.")])
+    snooze_day = DateField("Snooze: back on", validators=[Optional()])
+    snooze_time = TimeField("at", validators=[Optional()])
     next = HiddenField(validators=[Length(max=2000)])
     submit = SubmitField("Apply to selected")
 
@@ -43,4 +48,5 @@ def action_choices(users: Sequence[User]) -> dict[str, list[tuple[str, str]]]:
             (f"status:{s}", label(s, "status")) for s in STATUSES if s != Status.NEW
         ],  # only new mail is new
         "Set category": [(f"category:{c}", label(c, "category")) for c in CATEGORIES],
+        "Snooze": [(SNOOZE_ACTION, "until the date and time given")],
     }

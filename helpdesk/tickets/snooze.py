@@ -7,6 +7,7 @@ as does `helpdesk snooze wake`. None of these commit; the caller owns the transa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.models import EventKind, Status, Ticket
 from helpdesk.models.vocabulary import RESOLVED
-from helpdesk.tickets.services import TicketError, change_status, record_event
+from helpdesk.tickets.services import BULK_LIMIT, TicketError, change_status, record_event
 
 if TYPE_CHECKING:
     from helpdesk.notifications import Notifier
@@ -38,18 +39,23 @@ def parse_instant(text: str) -> datetime:
     return value
 
 
-def snooze(
-    session: Session, ticket: Ticket, until: datetime, actor_id: int | None, now: datetime
-) -> None:
-    """Set the ticket waiting on the customer (pending) until `until` (tz-aware).
-
-    A time not in the future, more than a year ahead, or a solved ticket raises TicketError."""
+def check_until(until: datetime, now: datetime) -> None:
+    """A time not in the future or more than a year ahead raises TicketError."""
     if until.tzinfo is None:
         raise TicketError("the snooze time needs a time zone", "snoozed_until")
     if until <= now:
         raise TicketError("choose a time in the future to snooze until", "snoozed_until")
     if until - now > MAX_SNOOZE:
         raise TicketError("a ticket can be snoozed for at most a year", "snoozed_until")
+
+
+def snooze(
+    session: Session, ticket: Ticket, until: datetime, actor_id: int | None, now: datetime
+) -> None:
+    """Set the ticket waiting on the customer (pending) until `until` (tz-aware).
+
+    A time not in the future, more than a year ahead, or a solved ticket raises TicketError."""
+    check_until(until, now)
     if ticket.status in RESOLVED:
         raise TicketError("a solved or closed ticket cannot be snoozed", "snoozed_until")
     change_status(session, ticket, Status.PENDING, actor_id=actor_id, detail="snoozed")
@@ -65,6 +71,30 @@ def snooze(
         at=now,
     )
     session.flush()
+
+
+def bulk_snooze(
+    session: Session,
+    ticket_ids: Sequence[int],
+    until: datetime,
+    actor_id: int | None,
+    now: datetime,
+) -> tuple[int, int]:
+    """Snooze the tickets (loaded in one query) until `until`: (snoozed, left as they were).
+
+    A bad time raises TicketError and changes nothing; solved or closed tickets are left."""
+    check_until(until, now)
+    if len(ticket_ids) > BULK_LIMIT:
+        raise TicketError(f"at most {BULK_LIMIT} tickets at once")
+    tickets = session.scalars(
+        select(Ticket).where(Ticket.id.in_(set(ticket_ids))).order_by(Ticket.id)
+    ).all()
+    snoozed = 0
+    for ticket in tickets:
+        if ticket.status not in RESOLVED:
+            snooze(session, ticket, until, actor_id, now)
+            snoozed += 1
+    return snoozed, len(tickets) - snoozed
 
 
 def cancel_snooze(session: Session, ticket: Ticket, actor_id: int | None, now: datetime) -> bool:

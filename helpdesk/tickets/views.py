@@ -38,10 +38,15 @@ from helpdesk.tickets.queue import (
     load_queue,
     parse_params,
 )
-from helpdesk.tickets.queue_forms import CONFIRM_ACTIONS, BulkForm, action_choices
+from helpdesk.tickets.queue_forms import (
+    CONFIRM_ACTIONS,
+    SNOOZE_ACTION,
+    BulkForm,
+    action_choices,
+)
 from helpdesk.tickets.services import TicketError, bulk_update, update_ticket
 from helpdesk.tickets.show import render_ticket_page
-from helpdesk.tickets.snooze import cancel_snooze, snooze
+from helpdesk.tickets.snooze import bulk_snooze, cancel_snooze, snooze
 from helpdesk.timefmt import zone
 
 # The view the agent last chose; the queue without ?view= opens it (else "mine").
@@ -104,6 +109,8 @@ def bulk() -> Response:
             for error in errors:
                 flash(str(error), "error")
         return redirect(back)
+    if form.action.data == SNOOZE_ACTION:
+        return _bulk_snooze(form, back)
     action, _, value = (form.action.data or "").partition(":")
     try:
         changed = bulk_update(
@@ -120,6 +127,26 @@ def bulk() -> Response:
         return redirect(back)
     db.session.commit()
     flash(f"Updated {changed} ticket{'' if changed == 1 else 's'}", "info")
+    return redirect(back)
+
+
+def _bulk_snooze(form: BulkForm, back: str) -> Response:
+    """The queue's "Snooze" action: every selected ticket until the time given."""
+    try:
+        if form.snooze_day.data is None or form.snooze_time.data is None:
+            raise TicketError("give the date and the time the tickets come back")
+        local = zone(current_app.config["HELPDESK_TIMEZONE"])
+        until = datetime.combine(form.snooze_day.data, form.snooze_time.data, tzinfo=local)
+        snoozed, left = bulk_snooze(
+            db.session, form.ticket_ids.data or [], until, current_user.id, utcnow()
+        )
+    except TicketError as exc:
+        db.session.rollback()
+        flash(f"Nothing was snoozed: {exc}.", "error")
+        return redirect(back)
+    db.session.commit()
+    note = f" ({left} solved or closed left as they were)" if left else ""
+    flash(f"Snoozed {snoozed} ticket{'' if snoozed == 1 else 's'}{note}", "info")
     return redirect(back)
 
 
