@@ -63,6 +63,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "HELPDESK_TRUSTED_AUTHSERV_IDS": (str, "", "", ""),
     # Where people open the helpdesk: the start of links in mail (password reset, notifications).
     "HELPDESK_BASE_URL": (str, "http://127.0.0.1:5000", "http://helpdesk.test", None),
+    # Seconds between a ticket page's heartbeats (who else is on the ticket, who is typing).
+    "HELPDESK_PRESENCE_SECONDS": (_int, 10, 10, 10),
     "IMAP_HOST": (str, "127.0.0.1", "127.0.0.1", None),
     "IMAP_PORT": (_int, 1143, 1143, 993),
     "IMAP_USERNAME": (str, "demouser", None, None),
@@ -176,6 +178,8 @@ def check_config(settings: Mapping[str, Any]) -> None:
             raise ConfigError("SECRET_KEY must be set in production")
         if not settings.get("HELPDESK_SUPPORT_ADDRESS"):
             raise ConfigError("HELPDESK_SUPPORT_ADDRESS must be set in production")
+    if not 1 <= int(settings.get("HELPDESK_PRESENCE_SECONDS") or 10) <= 3600:
+        raise ConfigError("HELPDESK_PRESENCE_SECONDS must be between 1 and 3600")
     ssl = str(settings.get("IMAP_SSL", "false")).lower()
     if ssl not in {"true", "false", "starttls"}:
         raise ConfigError(f"IMAP_SSL must be true, false or starttls, not {ssl!r}")

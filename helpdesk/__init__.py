@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 
 # What the app reads at run time ships inside the package; in the repository
 # helpdesk/templates and helpdesk/migrations are symbolic links to the top-level directories.
@@ -55,6 +55,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # a first visit is greeted by the form, not a warning
 
+    from helpdesk.database import take_write_lock_first
+
+    app.before_request(lambda: take_write_lock_first(db.session, request.method))
+
     from helpdesk import errors, labels, navigation, security, timefmt
     from helpdesk.auth.loader import load_user
 
@@ -89,6 +93,7 @@ def _blueprints() -> list[Blueprint]:
     import helpdesk.api.views
     import helpdesk.auth.views
     import helpdesk.policy_panel.views
+    import helpdesk.presence.views
     import helpdesk.replies.views
     import helpdesk.reports.views
     import helpdesk.tickets.views
@@ -101,6 +106,7 @@ def _blueprints() -> list[Blueprint]:
         helpdesk.api.bp,
         helpdesk.admin.bp,
         helpdesk.policy_panel.bp,
+        helpdesk.presence.bp,
         helpdesk.reports.bp,
     ]
 

@@ -9,6 +9,7 @@ from helpdesk.models.notify import CategoryFollow, SlaNotice
 from helpdesk.models.oauth import MailboxOAuth
 from helpdesk.models.order import Order, OrderItem
 from helpdesk.models.outbox import OutboxMail
+from helpdesk.models.presence import TicketPresence
 from helpdesk.models.reply import ApiToken, PolicyCheck, ReplyTemplate
 from helpdesk.models.ticket import (
     CATEGORIES,
@@ -72,6 +73,7 @@ __all__ = [
     "Status",
     "Ticket",
     "TicketEvent",
+    "TicketPresence",
     "User",
     "UserSession",
     "utcnow",

@@ -21,8 +21,9 @@ class TemplateProblem(ReplyError):
 
 
 class NewMessagesSince(Exception):
-    """The customer wrote after the agent opened the ticket; nothing was sent."""
+    """The customer wrote (or, when asked, another agent replied or added a note) after the
+    agent opened the ticket; nothing was sent."""
 
     def __init__(self, messages: list[Message]) -> None:
-        super().__init__(f"{len(messages)} new message(s) from the customer")
+        super().__init__(f"{len(messages)} new message(s) since the ticket was opened")
         self.messages = messages

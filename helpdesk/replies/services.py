@@ -53,6 +53,25 @@ def newer_inbound(session: Session, ticket: Ticket, seen_message_id: int | None)
     )
 
 
+def newer_from_colleagues(
+    session: Session, ticket: Ticket, seen_message_id: int | None, author_id: int
+) -> list[Message]:
+    """Replies and internal notes other agents wrote after message `seen_message_id`."""
+    return list(
+        session.scalars(
+            select(Message)
+            .where(
+                Message.ticket_id == ticket.id,
+                Message.direction.in_((Direction.OUTBOUND, Direction.NOTE)),
+                Message.author_id.is_not(None),
+                Message.author_id != author_id,
+                Message.id > (seen_message_id or 0),
+            )
+            .order_by(Message.id)
+        )
+    )
+
+
 def reply_parent(session: Session, ticket: Ticket) -> Message | None:
     """The message a reply threads under: the latest inbound mail, else the latest mail."""
     base = select(Message).where(
@@ -95,6 +114,7 @@ def send_reply(
     status: str = DEFAULT_REPLY_STATUS,
     template_key: str | None = None,
     signature: str = "",
+    check_colleagues: bool = False,
 ) -> Message:
     """Queue the agent's reply to the customer, threaded, and set the ticket's status.
 
@@ -102,7 +122,8 @@ def send_reply(
     mail and in the stored message alike.
 
     Raises NewMessagesSince (sending nothing) when the customer wrote after message
-    `seen_message_id`, so the agent reads it first.
+    `seen_message_id`, so the agent reads it first; with `check_colleagues` (the web
+    composer) also when another agent replied or added a note after it.
     """
     text = _clean(text)
     if not text:
@@ -118,7 +139,10 @@ def send_reply(
     # Wait for a mail being ingested for this ticket right now (PostgreSQL row lock).
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     newer = newer_inbound(session, ticket, seen_message_id)
+    if check_colleagues:
+        newer += newer_from_colleagues(session, ticket, seen_message_id, author.id)
     if newer:
+        newer.sort(key=lambda m: m.id)
         raise NewMessagesSince(newer)
     parent = reply_parent(session, ticket)
     message = queue_reply_message(

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
-from helpdesk.models import Message, OutboxMail, Ticket
+from helpdesk.models import Direction, Message, OutboxMail, Ticket
 from helpdesk.replies import bp
 from helpdesk.replies.composer import Draft
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
@@ -34,7 +34,8 @@ def _ticket_page(ticket: Ticket) -> str:
 @login_required
 def reply(number: int) -> Response | tuple[str, int]:
     """Send the reply; when it cannot be sent, the ticket page again with the reason at the
-    composer and the text kept (400), or the new customer mail to read first (409)."""
+    composer and the text kept (400), or what the customer or another agent wrote since
+    the page was loaded, to read first (409)."""
     ticket = viewable_ticket_or_404(number)
     form = ReplyForm()
     if not form.validate_on_submit():
@@ -50,6 +51,7 @@ def reply(number: int) -> Response | tuple[str, int]:
             seen_message_id=form.last_message_id.data,
             identity=MailIdentity.from_config(current_app.config),
             template_key=form.template.data or None,
+            check_colleagues=True,
         )
     except NewMessagesSince as exc:
         db.session.rollback()
@@ -95,6 +97,9 @@ def _reply_page(ticket: Ticket, form: ReplyForm, *, new_messages: list[Message])
         "replies/reply.html",
         ticket=ticket,
         new_messages=new_messages,
+        customer_wrote=any(m.direction == Direction.INBOUND for m in new_messages),
+        colleagues_replied=_names(new_messages, Direction.OUTBOUND),
+        colleagues_noted=_names(new_messages, Direction.NOTE),
         text=form.text.data or "",
         status=status,
         statuses=REPLY_STATUSES,
@@ -102,6 +107,14 @@ def _reply_page(ticket: Ticket, form: ReplyForm, *, new_messages: list[Message])
         last_message_id=last_message_id(db.session, ticket),
         ticket_url=_ticket_page(ticket),
     )
+
+
+def _names(messages: list[Message], direction: str) -> str:
+    """The authors of the `direction` messages, "Ann and Sam" (empty when none)."""
+    names = list(
+        dict.fromkeys(m.sender_name or m.sender for m in messages if m.direction == direction)
+    )
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
 
 
 @bp.route("/tickets/<int:number>/notes", methods=["POST"])
