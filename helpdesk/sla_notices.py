@@ -7,12 +7,14 @@ or business time; "about to breach" is due within HELPDESK_SLA_WARNING_MINUTES.
 
 Each ticket's target is noticed once per state (due_soon, then breached), stored in
 `sla_notice`, whoever its assignee is then and whether or not they want the mail. Unassigned
-tickets are not noticed: one assigned later while late is told to its new assignee.
+tickets are not noticed: one assigned later while late is told to its new assignee. A target
+missed more than OLD_NEWS ago is noticed without a mail: after an upgrade, the backlog of
+tickets late for days does not flood their assignees.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, not_, select
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from helpdesk.notifications import Notifier
 
 BREACHED, DUE_SOON = "breached", "due_soon"
+OLD_NEWS = timedelta(hours=24)
 TARGET_WORDS = {"first_response": "first response", "resolution": "resolution"}
 
 
@@ -51,9 +54,8 @@ def check_sla(
             for ticket in _unnoticed(session, condition, kind, state, limit):
                 notice = SlaNotice(ticket_id=ticket.id, target=kind, state=state, noticed_at=now)
                 session.add(notice)
-                if notify is not None:
-                    target = targets[ticket.category]
-                    due = due_time(target, kind, ticket.created_at, settings.hours)
+                due = due_time(targets[ticket.category], kind, ticket.created_at, settings.hours)
+                if notify is not None and now - due <= OLD_NEWS:
                     notify.sla(session, ticket, _line(ticket, kind, state, due, settings))
                 noticed += 1
     session.flush()
