@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from helpdesk.mailidentity import MailIdentity
@@ -18,6 +19,7 @@ from helpdesk.replies.services import add_note, send_reply
 from tests.factories import make_ticket, make_user
 from tests.ingest_helpers import ingest
 from tests.mailfactory import make_mail
+from tests.query_count import CountQueries
 from tests.test_api_policy import bearer
 from tests.test_api_tickets import API, token_for
 from tests.test_replies import _hidden, _ticket, _token
@@ -363,3 +365,49 @@ def test_the_api_reply_guard_is_unchanged(
         headers=bearer(raw),
     )
     assert response.status_code == 201, response.json
+
+
+def test_a_purge_skips_rows_another_heartbeat_holds(app: Flask, session: Session) -> None:
+    """PostgreSQL: a stale row being refreshed by one transaction is left to it (SKIP LOCKED),
+    so the other heartbeat's purge neither waits for it nor deletes it."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has one writer at a time")
+    ann, sam = make_user(session), make_user(session)
+    ticket = make_ticket(session)
+    now = utcnow()
+    _beat(session, ticket.id, sam, PAGE_B, now=now - timedelta(seconds=INTERVAL * 3))
+    session.commit()
+    engine = session.get_bind()
+    with Session(engine) as holder, Session(engine) as other:
+        _beat(holder, ticket.id, sam, PAGE_B, now=now)  # Sam's page is back, not committed
+        other.execute(text("SET LOCAL lock_timeout = '5s'"))  # fail rather than hang
+        assert purge_stale(other, now=now, interval=INTERVAL) == 0
+        _beat(other, ticket.id, ann, PAGE_A, now=now)
+        other.commit()
+        holder.commit()
+    session.rollback()
+    assert _rows(session) == 2
+
+
+def test_a_heartbeat_runs_the_same_statements_however_many_are_present(
+    web_app: Flask, session: Session, count_queries: CountQueries
+) -> None:
+    ticket = make_ticket(session)
+    client, _ = _signed_in(web_app, session)
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    headers = {"X-CSRFToken": _token(html)}
+
+    def statements() -> int:
+        with count_queries() as seen:
+            answer = client.post(
+                f"/tickets/{ticket.number}/presence", data={"page": PAGE_A}, headers=headers
+            )
+        assert answer.status_code == 200
+        return len([s for s in seen if not s.startswith("BEGIN")])
+
+    statements()  # warm up
+    one = statements()
+    for n in range(5):
+        _beat(session, ticket.id, make_user(session), f"page-{n:08d}")
+        session.commit()
+    assert statements() == one

@@ -40,11 +40,15 @@
     busy = true;
     var typing = isTyping();
     if (typing) sentTypingAt = Date.now();
+    // A request that hangs is given up, so the beats go on.
+    var controller = window.AbortController ? new AbortController() : null;
+    var timeout = controller && window.setTimeout(function () { controller.abort(); }, 2 * interval);
     fetch(box.dataset.url, {
       method: "POST",
       body: body(typing),
       headers: { "X-CSRFToken": box.dataset.csrf },
       credentials: "same-origin",
+      signal: controller ? controller.signal : undefined,
     })
       .then(function (response) {
         var json = (response.headers.get("Content-Type") || "").indexOf("json") >= 0;
@@ -56,7 +60,10 @@
         show(data.others || []);
       })
       .catch(function () { /* offline or signed out: try again at the next beat */ })
-      .then(function () { busy = false; });
+      .then(function () {
+        busy = false;
+        if (timeout) window.clearTimeout(timeout);
+      });
   }
 
   function show(others) {
