@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -113,9 +114,14 @@ def test_same_mail_twice_is_a_duplicate(session: Session) -> None:
 
 
 def test_reused_message_id_with_other_bytes_is_new_content(session: Session) -> None:
-    ingest(session, make_mail(message_id="same@example.com", body="first"), uid=1)
-    second = ingest(session, make_mail(message_id="same@example.com", body="second"), uid=2)
-    third = ingest(session, make_mail(message_id="same@example.com", body="second"), uid=3)
+    sent = datetime.now(UTC)  # one Date header: the same body must give the same bytes
+
+    def mail(body: str) -> bytes:
+        return make_mail(message_id="same@example.com", body=body, date=sent)
+
+    ingest(session, mail("first"), uid=1)
+    second = ingest(session, mail("second"), uid=2)
+    third = ingest(session, mail("second"), uid=3)
     assert second.outcome == "ticket" and third.outcome == "ignored"
     assert len(tickets(session)) == 2
 
