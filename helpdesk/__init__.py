@@ -27,6 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     check_config(app.config)
+    from helpdesk.outbox.files import request_cap
+
+    app.config.setdefault("MAX_CONTENT_LENGTH", request_cap(app.config))
     from helpdesk import input_guard
 
     input_guard.register_converters(app)

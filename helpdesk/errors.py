@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from helpdesk.api.auth import json_error
 from helpdesk.api.errors import http_error_json, is_api_request, server_error_json
+from helpdesk.outbox.files import too_large_message
 from helpdesk.params import ParamError
 
 
@@ -35,6 +36,16 @@ def register(app: Flask) -> None:
         return render_template(
             "error.html", code=400, title="Bad request", message=error.message
         ), 400
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> tuple[Any, int]:
+        """A body over MAX_CONTENT_LENGTH (files far over REPLY_MAX_BYTES): never read."""
+        message = too_large_message(app.config)
+        if is_api_request():
+            return json_error(413, message, "attachments")
+        return render_template(
+            "error.html", code=413, title="The files are too large", message=message
+        ), 413
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Any, int]:

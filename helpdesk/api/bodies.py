@@ -27,6 +27,69 @@ def json_object(allowed: Collection[str]) -> dict[str, Any]:
     return data
 
 
+def form_object(
+    allowed: Collection[str], lists: Collection[str], files: Collection[str]
+) -> dict[str, Any]:
+    """A multipart/form-data body as JSON would give it: fields in `lists` as a list of
+    their values (repeatable), the others as one string; files only under `files`."""
+    for key in request.files:
+        if key not in files:
+            raise ApiError(
+                400, f"Unknown file field {key!r}: send files as {', '.join(files)}.", key
+            )
+    data: dict[str, Any] = {}
+    for key, values in request.form.lists():
+        if key not in allowed:
+            raise ApiError(400, f"Unknown field {key!r}: use {', '.join(allowed)}.", key)
+        if key in lists:
+            data[key] = values
+        elif len(values) > 1:
+            raise ApiError(400, f"{key} is given more than once.", key)
+        else:
+            data[key] = values[0]
+    return data
+
+
+def string_list(data: Mapping[str, Any], name: str) -> list[str]:
+    """`data[name]` as a list of strings: a string, or a list of them; [] when absent."""
+    value = data.get(name)
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ApiError(400, f"{name} must be a string or a list of strings.", name)
+    for item in values:
+        text_field({name: item}, name)
+    return values
+
+
+def id_list(data: Mapping[str, Any], name: str) -> list[int]:
+    """`data[name]` as ids: a list of whole numbers (JSON), or of strings of digits, each
+    possibly comma-separated (a form); [] when absent."""
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ApiError(400, f"{name} must be a list of ids.", name)
+    ids: list[int] = []
+    for item in value:
+        parts = item.split(",") if isinstance(item, str) else [item]
+        for part in parts:
+            number = _id(part.strip() if isinstance(part, str) else part)
+            if number is None:
+                raise ApiError(400, f"{name} must hold positive whole numbers.", name)
+            ids.append(number)
+    return ids
+
+
+def _id(value: Any) -> int | None:
+    if isinstance(value, str):
+        value = int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    return None
+
+
 def facts_body() -> Facts:
     """The body as policy facts (as /policy/evaluate takes them)."""
     data = request.get_json(silent=True)

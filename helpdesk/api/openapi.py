@@ -24,6 +24,7 @@ ERRORS = {
     "403": "The role may not do this.",
     "404": "There is no such ticket or customer.",
     "409": "The customer wrote after `seen_message_id`; nothing was sent.",
+    "413": "The files are too large: over REPLY_MAX_FILE_BYTES, REPLY_MAX_BYTES, or 20 files.",
     "429": "Too many requests.",
 }
 NUMBER = {
@@ -45,9 +46,11 @@ def _operation(
     errors: tuple[str, ...],
     *,
     body: str | None = None,
+    form: str | None = None,
     parameters: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One operation: `ok` is (status, schema name, description); `errors` the codes."""
+    """One operation: `ok` is (status, schema name, description); `errors` the codes;
+    `body` the JSON body's schema, `form` a multipart/form-data body's also accepted."""
     status, schema, description = ok
     responses = {status: _json(ref(schema), description)}
     for code in ("401", "403", *errors, "429"):
@@ -56,10 +59,13 @@ def _operation(
     if parameters:
         operation["parameters"] = parameters
     if body:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": ref(body)}},
-        }
+        content: dict[str, Any] = {"application/json": {"schema": ref(body)}}
+        if form:
+            content["multipart/form-data"] = {
+                "schema": ref(form),
+                "encoding": {"attachments": {"contentType": "application/octet-stream"}},
+            }
+        operation["requestBody"] = {"required": True, "content": content}
     return operation
 
 
@@ -138,10 +144,12 @@ def _paths() -> dict[str, Any]:
         "/tickets/{number}/replies": {
             "parameters": [NUMBER],
             "post": _operation(
-                "Reply to the customer (queued in the outbox): `text`, or `template`",
+                "Reply to the customer (queued in the outbox): `text`, or `template`; "
+                "with Cc, Bcc and files (multipart/form-data: files under `attachments`)",
                 ("201", "Message", "The reply, with its outbox status."),
-                ("400", "404", "409"),
+                ("400", "404", "409", "413"),
                 body="ReplyRequest",
+                form="ReplyForm",
             ),
         },
         "/tickets/{number}/policy": {

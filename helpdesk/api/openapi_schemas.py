@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpdesk.models import CATEGORIES, DIRECTIONS, OUTBOX_STATUSES, PRIORITIES, STATUSES
+from helpdesk.outbox.files import MAX_FILES
 from helpdesk.policy import DECISIONS, TEMPLATES
 from helpdesk.policy.facts import BOOL_FACTS, CHOICES, DATE_FACTS, MONEY_FACTS, TEXT_MAX
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
@@ -48,6 +49,18 @@ ID: Schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 DATE_TIME: Schema = {"type": "string", "format": "date-time"}
 DATE: Schema = {"type": "string", "format": "date"}
 MONEY: Schema = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "19.99"}
+
+
+COPIES = "Email addresses, comma-separated or one per item; at most 10."
+REPLY_OPTIONAL = (
+    "text",
+    "template",
+    "status",
+    "seen_message_id",
+    "cc",
+    "bcc",
+    "forward_attachment_ids",
+)
 
 
 def enum(values: tuple[str, ...] | list[str]) -> Schema:
@@ -217,8 +230,36 @@ SCHEMAS: dict[str, Schema] = {
                 **nullable(ID),
                 "description": "The last message read; omit it to send whatever arrived since.",
             },
+            "cc": described(
+                {"oneOf": [STRING, array(STRING)]},
+                COPIES,
+                "Cc'd people become recipients of the ticket: their replies thread into it.",
+            ),
+            "bcc": described({"oneOf": [STRING, array(STRING)]}, COPIES),
+            "forward_attachment_ids": described(
+                {**array(ID), "maxItems": MAX_FILES},
+                "Attachments on this ticket (their `id`) to send again with the reply.",
+            ),
         },
-        optional=("text", "template", "status", "seen_message_id"),
+        optional=REPLY_OPTIONAL,
+    ),
+    "ReplyForm": obj(
+        {
+            "text": {"type": "string", "minLength": 1, "description": "Give this or `template`."},
+            "template": {"type": "string", "pattern": KEY_PATTERN.pattern},
+            "status": {**enum(REPLY_STATUSES), "default": DEFAULT_REPLY_STATUS},
+            "seen_message_id": ID,
+            "cc": described(array(STRING), "Repeat the field, or separate with commas.", COPIES),
+            "bcc": described(array(STRING), "Repeat the field, or separate with commas."),
+            "forward_attachment_ids": described(
+                {**array(ID), "maxItems": MAX_FILES}, "Attachment ids on this ticket."
+            ),
+            "attachments": described(
+                {**array({"type": "string", "format": "binary"}), "maxItems": MAX_FILES},
+                "Files to send (REPLY_MAX_FILE_BYTES each, REPLY_MAX_BYTES with the text).",
+            ),
+        },
+        optional=(*REPLY_OPTIONAL, "attachments"),
     ),
     "NewerMessages": obj(
         {"error": STRING, "messages": array(ref("Message")), "last_message_id": INTEGER}

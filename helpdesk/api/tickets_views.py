@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from flask import current_app, jsonify, request
 from sqlalchemy import select
@@ -12,7 +13,16 @@ from werkzeug.wrappers import Response
 from helpdesk.access import can_view_ticket, can_work_tickets
 from helpdesk.api import bp
 from helpdesk.api.auth import api_caller, api_view
-from helpdesk.api.bodies import MISSING, facts_body, id_field, json_object, text_field
+from helpdesk.api.bodies import (
+    MISSING,
+    facts_body,
+    form_object,
+    id_field,
+    id_list,
+    json_object,
+    string_list,
+    text_field,
+)
 from helpdesk.api.errors import ApiError
 from helpdesk.api.serialize import ticket_json
 from helpdesk.api.ticket_detail import messages_json, ticket_detail
@@ -20,11 +30,14 @@ from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import Ticket, utcnow
 from helpdesk.notifications import Notifier
+from helpdesk.outbox.files import FileLimits, Upload, read_uploads
 from helpdesk.params import MAX_ID, parse_limit
 from helpdesk.policy_panel.services import record_check
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
 from helpdesk.replies.services import (
     DEFAULT_REPLY_STATUS,
+    REPLY_LISTS,
+    ReplyFiles,
     add_note,
     last_message_id,
     send_reply,
@@ -122,15 +135,39 @@ def post_note(number: int) -> tuple[Response, int]:
     return jsonify(messages_json(db.session, ticket.id, [note.id])[0]), 201
 
 
+REPLY_FIELDS = ("text", "template", "status", "seen_message_id", *REPLY_LISTS)
+
+
+def _reply_input() -> tuple[dict[str, Any], list[Upload]]:
+    """The reply's fields and uploaded files: a JSON object, or multipart/form-data with
+    files under `attachments` (`seen_message_id` then as digits)."""
+    if request.mimetype != "multipart/form-data":
+        return json_object(REPLY_FIELDS), []
+    data = form_object(REPLY_FIELDS, REPLY_LISTS, ("attachments",))
+    if isinstance(data.get("seen_message_id"), str):
+        data["seen_message_id"] = _form_id(data["seen_message_id"])
+    return data, read_uploads(request.files.getlist("attachments"))
+
+
+def _form_id(value: str) -> int | str | None:
+    """A form's id as a number; an empty field is no id; anything else is left for
+    id_field to refuse."""
+    if value == "":
+        return None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else value
+
+
 @bp.post("/tickets/<int:number>/replies")
 @api_view(can_work_tickets)
 def post_reply(number: int) -> tuple[Response, int]:
     """Queue a reply through the outbox. Without `seen_message_id` it is sent whatever
     arrived; with it, mail from the customer after that message answers 409 instead.
     `template` (a template key) instead of `text` sends that template rendered for the
-    ticket with its latest saved policy check, as the composer fills it in."""
+    ticket with its latest saved policy check, as the composer fills it in. `cc`, `bcc`,
+    files (multipart `attachments`) and `forward_attachment_ids` (attachments on the
+    ticket) go with it; files over the limits answer 413."""
     ticket = _ticket_or_404(number)
-    data = json_object(("text", "template", "status", "seen_message_id"))
+    data, uploads = _reply_input()
     text = text_field(data, "text")
     key = text_field(data, "template")
     if (text is MISSING) == (key is MISSING):
@@ -138,6 +175,12 @@ def post_reply(number: int) -> tuple[Response, int]:
         raise ApiError(400, "Give either text or template (a template key), not both.", field)
     status = text_field(data, "status")
     seen = id_field(data, "seen_message_id")
+    files = ReplyFiles(
+        FileLimits.from_config(current_app.config),
+        uploads,
+        id_list(data, "forward_attachment_ids"),
+    )
+    cc, bcc = string_list(data, "cc"), string_list(data, "bcc")
     author = api_caller().user
     try:
         if key is not MISSING:
@@ -158,6 +201,9 @@ def post_reply(number: int) -> tuple[Response, int]:
             identity=MailIdentity.from_config(current_app.config),
             template_key=None if key is MISSING else key,
             signature=author.signature,
+            files=files,
+            cc=cc,
+            bcc=bcc,
         )
     except NewMessagesSince as exc:
         ids = [m.id for m in exc.messages]
@@ -170,7 +216,7 @@ def post_reply(number: int) -> tuple[Response, int]:
         return jsonify(body), 409
     except ReplyError as exc:
         db.session.rollback()
-        raise ApiError(400, str(exc), exc.field) from None
+        raise ApiError(exc.status, str(exc), exc.field) from None
     db.session.commit()
     return jsonify(messages_json(db.session, ticket.id, [message.id])[0]), 201
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from helpdesk.models import OutboxMail, OutboxStatus, ReplyTemplate, Ticket
+from helpdesk.models import Attachment, OutboxMail, OutboxStatus, ReplyTemplate, Ticket
+from helpdesk.outbox.files import FileLimits
 from helpdesk.policy import Verdict
 from helpdesk.replies.errors import TemplateProblem
 from helpdesk.replies.rendering import reads_verdict, render_for_ticket
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
+from helpdesk.tickets.files import human_size
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,28 @@ class Draft:
     template: str
     error: str
     last_message_id: int | None
+    forward: tuple[int, ...] = ()  # attachments checked to forward
+    cc: str = ""
+    bcc: str = ""
+    files_dropped: int = 0  # files chosen that must be chosen again
+
+
+@dataclass(frozen=True)
+class Forwardable:
+    id: int
+    filename: str
+    size: str  # in words
+
+
+@dataclass(frozen=True)
+class Files:
+    """The composer's file fields: the ticket's attachments that can be forwarded (those
+    of customers' mail), which are checked, what was dropped, and the limits in words."""
+
+    forwardable: Sequence[Forwardable] = ()
+    checked: tuple[int, ...] = ()
+    dropped: int = 0
+    limits: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,6 +62,25 @@ class Composer:
     notice: str | None = None  # about the text, not an error
     statuses: tuple[str, ...] = REPLY_STATUSES
     default_status: str = DEFAULT_REPLY_STATUS
+    files: Files = field(default_factory=Files)
+    cc: str = ""
+    bcc: str = ""
+
+
+def composer_files(
+    forwardable: Sequence[Attachment], limits: FileLimits, draft: Draft | None = None
+) -> Files:
+    """The file fields, keeping a draft's checked attachments (runs no query)."""
+    words = (
+        f"At most {limits.count} files, {human_size(limits.per_file)} each and "
+        f"{human_size(limits.per_mail)} in all with the text."
+    )
+    items = [Forwardable(a.id, a.filename, human_size(a.size)) for a in forwardable]
+    if draft is None:
+        return Files(items, limits=words)
+    known = {a.id for a in forwardable}
+    checked = tuple(i for i in draft.forward if i in known)
+    return Files(items, checked, draft.files_dropped, words)
 
 
 def _groups(
@@ -63,12 +107,16 @@ def reply_composer(
     agent_name: str,
     store_name: str,
     draft: Draft | None = None,
+    files: Files | None = None,
+    cc: str = "",
 ) -> Composer:
     """The composer: templates (suggested first), the `wanted` one rendered with the saved
     `verdict`, failed mail; a `draft` (a reply that was not sent) replaces the text.
 
-    Runs no query: the ticket page passes what it loaded."""
+    `files` are the file fields (`composer_files`); `cc` the Cc field's default (the
+    ticket's recipients). Runs no query: the ticket page passes what it loaded."""
     failed = [row for row in outbox if row.status == OutboxStatus.FAILED]
+    files = files or Files()
     if draft is not None:
         keys = {t.key for t in templates}
         status = draft.status if draft.status in REPLY_STATUSES else DEFAULT_REPLY_STATUS
@@ -82,6 +130,9 @@ def reply_composer(
             failed=failed,
             last_message_id=draft.last_message_id or seen_id,
             default_status=status,
+            files=files,
+            cc=draft.cc,
+            bcc=draft.bcc,
         )
     chosen = next((t for t in templates if t.key == wanted), None)
     text, error, notice = "", None, None
@@ -110,4 +161,6 @@ def reply_composer(
         failed=failed,
         last_message_id=seen_id,
         notice=notice,
+        files=files,
+        cc=cc,
     )

@@ -9,11 +9,12 @@ from helpdesk.models import (
 
 class ReplyError(ValueError):
     """A reply, note or template that cannot be saved (the message says why; `field`
-    names the field when it is one)."""
+    names the field when it is one; `status` is the API's answer: 413 for files too large)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
         super().__init__(message)
         self.field = field
+        self.status = status
 
 
 class TemplateProblem(ReplyError):

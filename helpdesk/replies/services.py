@@ -5,12 +5,16 @@ Functions take explicit arguments and never commit; the caller owns the transact
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.acks import ack_subject
 from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import (
+    Attachment,
     Direction,
     EventKind,
     Message,
@@ -25,6 +29,15 @@ from helpdesk.models import (
 )
 from helpdesk.models.vocabulary import RESOLVED
 from helpdesk.outbox import sender
+from helpdesk.outbox.addresses import AddressError, parse_addresses
+from helpdesk.outbox.files import (
+    FileError,
+    FileLimits,
+    OutgoingFile,
+    Upload,
+    prepare_files,
+    ticket_attachments,
+)
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.policy_panel.services import saved_check
 from helpdesk.replies.errors import NewMessagesSince, ReplyError, TemplateProblem
@@ -35,6 +48,8 @@ from helpdesk.tickets.services import add_message, change_status, record_event
 # The statuses a reply may leave its ticket in, as the composer offers them.
 REPLY_STATUSES: tuple[str, ...] = (Status.PENDING, Status.OPEN, *RESOLVED)
 DEFAULT_REPLY_STATUS = Status.PENDING
+# The reply's fields that hold several values (API): addresses, attachments to forward.
+REPLY_LISTS: tuple[str, ...] = ("cc", "bcc", "forward_attachment_ids")
 
 
 def newer_inbound(session: Session, ticket: Ticket, seen_message_id: int | None) -> list[Message]:
@@ -115,11 +130,16 @@ def send_reply(
     template_key: str | None = None,
     signature: str = "",
     check_colleagues: bool = False,
+    files: ReplyFiles | None = None,
+    cc: Sequence[str] = (),
+    bcc: Sequence[str] = (),
 ) -> Message:
     """Queue the agent's reply to the customer, threaded, and set the ticket's status.
 
     `signature` (the author's, from their profile) goes under the text after "-- ", in the
-    mail and in the stored message alike.
+    mail and in the stored message alike. `files`: uploads and attachments of the ticket
+    to forward, within its limits (else ReplyError with status 413). `cc` and `bcc`: the
+    addresses as typed (each value may hold several; ReplyError when one is not valid).
 
     Raises NewMessagesSince (sending nothing) when the customer wrote after message
     `seen_message_id`, so the agent reads it first; with `check_colleagues` (the web
@@ -136,6 +156,7 @@ def send_reply(
     template = _template(session, template_key) if template_key else None
     if template_key and template is None:
         raise ReplyError(f"There is no reply template {template_key!r}.", "template")
+    copies = _copies(cc, bcc)
     # Wait for a mail being ingested for this ticket right now (PostgreSQL row lock).
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     newer = newer_inbound(session, ticket, seen_message_id)
@@ -144,6 +165,7 @@ def send_reply(
     if newer:
         newer.sort(key=lambda m: m.id)
         raise NewMessagesSince(newer)
+    outgoing = _files(session, ticket, files, text) if files else []
     parent = reply_parent(session, ticket)
     message = queue_reply_message(
         session,
@@ -159,6 +181,9 @@ def send_reply(
         parent_references=parent.references.split() if parent else (),
         automatic=False,
         author_id=author.id,
+        cc=copies[0],
+        bcc=copies[1],
+        files=outgoing,
     )
     now = utcnow()
     record_event(
@@ -176,6 +201,31 @@ def send_reply(
     if template is not None:
         _mark_applied(session, ticket, template)
     return message
+
+
+@dataclass(frozen=True)
+class ReplyFiles:
+    """Files for a reply: new `uploads`, and ids of the ticket's attachments to forward."""
+
+    limits: FileLimits
+    uploads: Sequence[Upload] = ()
+    forward_ids: Sequence[int] = ()
+
+
+def _files(session: Session, ticket: Ticket, files: ReplyFiles, text: str) -> list[OutgoingFile]:
+    try:
+        forwarded = ticket_attachments(session, ticket.id, files.forward_ids)
+        return prepare_files(session, files.uploads, forwarded, files.limits, text)
+    except FileError as exc:
+        raise ReplyError(str(exc), exc.field, exc.status) from None
+
+
+def _copies(cc: Sequence[str], bcc: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The Cc and Bcc addresses, validated (ReplyError naming the field)."""
+    try:
+        return parse_addresses(cc, "cc"), parse_addresses(bcc, "bcc")
+    except AddressError as exc:
+        raise ReplyError(str(exc), exc.field) from None
 
 
 def template_reply_text(
@@ -227,6 +277,18 @@ def add_note(session: Session, ticket: Ticket, *, author: User, text: str) -> Me
     )
     record_event(session, ticket, EventKind.NOTE, actor_id=author.id)
     return note
+
+
+def inbound_attachments(session: Session, ticket: Ticket) -> list[Attachment]:
+    """The attachments of the customers' mail on the ticket, oldest first (to forward)."""
+    return list(
+        session.scalars(
+            select(Attachment)
+            .join(Message, Message.id == Attachment.message_pk)
+            .where(Message.ticket_id == ticket.id, Message.direction == Direction.INBOUND)
+            .order_by(Message.created_at, Message.id, Attachment.id)
+        )
+    )
 
 
 def last_message_id(session: Session, ticket: Ticket) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -10,14 +10,17 @@ from helpdesk.access import can_work_tickets, require
 from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import Direction, Message, OutboxMail, Ticket
+from helpdesk.outbox.files import FileLimits, read_uploads
 from helpdesk.replies import bp
-from helpdesk.replies.composer import Draft
+from helpdesk.replies.composer import Draft, composer_files
 from helpdesk.replies.errors import NewMessagesSince, ReplyError
-from helpdesk.replies.forms import NoteForm, ReplyForm, RetryForm
+from helpdesk.replies.forms import MAX_COPY_FIELD, NoteForm, ReplyForm, RetryForm
 from helpdesk.replies.services import (
     DEFAULT_REPLY_STATUS,
     REPLY_STATUSES,
+    ReplyFiles,
     add_note,
+    inbound_attachments,
     last_message_id,
     retry_mail,
     send_reply,
@@ -34,12 +37,16 @@ def _ticket_page(ticket: Ticket) -> str:
 @login_required
 def reply(number: int) -> Response | tuple[str, int]:
     """Send the reply; when it cannot be sent, the ticket page again with the reason at the
-    composer and the text kept (400), or what the customer or another agent wrote since
-    the page was loaded, to read first (409)."""
+    composer and the text kept (400; 413 for files too large), or what the customer or
+    another agent wrote since the page was loaded, to read first (409). Files chosen must
+    then be chosen again (a browser cannot refill a file field); checked attachments to
+    forward, Cc and Bcc are kept."""
     ticket = viewable_ticket_or_404(number)
     form = ReplyForm()
+    uploads = read_uploads(request.files.getlist("attachments"))
     if not form.validate_on_submit():
-        return _draft_page(ticket, form, _form_problem(form))
+        return _draft_page(ticket, form, _form_problem(form), len(uploads))
+    files = ReplyFiles(FileLimits.from_config(current_app.config), uploads, form.forward.data or [])
     try:
         send_reply(
             db.session,
@@ -52,13 +59,16 @@ def reply(number: int) -> Response | tuple[str, int]:
             identity=MailIdentity.from_config(current_app.config),
             template_key=form.template.data or None,
             check_colleagues=True,
+            files=files,
+            cc=[form.cc.data or ""],
+            bcc=[form.bcc.data or ""],
         )
     except NewMessagesSince as exc:
         db.session.rollback()
-        return _reply_page(ticket, form, new_messages=exc.messages), 409
+        return _reply_page(ticket, form, new_messages=exc.messages, dropped=len(uploads)), 409
     except ReplyError as exc:
         db.session.rollback()
-        return _draft_page(ticket, form, str(exc))
+        return _draft_page(ticket, form, str(exc), len(uploads), exc.status)
     db.session.commit()
     flash(f"Your reply to #{ticket.number} is queued for sending.", "info")
     return redirect(_ticket_page(ticket))
@@ -74,25 +84,49 @@ def _form_problem(form: ReplyForm) -> str:
         return "That template does not exist."
     if form.status.errors:
         return "Choose the status to set from the list."
+    if form.forward.errors:
+        return "Choose the attachments to forward from the list."
+    if form.cc.errors or form.bcc.errors:
+        return "Cc and Bcc are too long: give at most ten addresses in each."
     return "The form could not be read. Reload the page and try again."
 
 
-def _draft_page(ticket: Ticket, form: ReplyForm, problem: str) -> tuple[str, int]:
-    """The ticket page with the reply kept in the composer and why it was not sent (400)."""
+def _draft_page(
+    ticket: Ticket, form: ReplyForm, problem: str, dropped: int, status: int = 400
+) -> tuple[str, int]:
+    """The ticket page with the reply kept in the composer and why it was not sent."""
     draft = Draft(
         text=form.text.data or "",
         status=form.status.data or DEFAULT_REPLY_STATUS,
         template=(form.template.data or "")[:60],
         error=f"Your reply was not sent: {problem}",
         last_message_id=form.last_message_id.data if not form.last_message_id.errors else None,
+        forward=tuple(form.forward.data or ()) if not form.forward.errors else (),
+        cc=(form.cc.data or "")[:MAX_COPY_FIELD],
+        bcc=(form.bcc.data or "")[:MAX_COPY_FIELD],
+        files_dropped=dropped,
     )
-    return render_ticket_page(ticket, draft=draft, status=400)
+    return render_ticket_page(ticket, draft=draft, status=status)
 
 
-def _reply_page(ticket: Ticket, form: ReplyForm, *, new_messages: list[Message]) -> str:
+def _reply_page(
+    ticket: Ticket, form: ReplyForm, *, new_messages: list[Message], dropped: int
+) -> str:
     """The agent's reply kept in a form beside the customer's mail that arrived meanwhile,
-    to send as it is or edited."""
+    to send as it is or edited (files chosen must be chosen again)."""
     status = form.status.data if form.status.data in REPLY_STATUSES else DEFAULT_REPLY_STATUS
+    draft = Draft(
+        text="",
+        status=status,
+        template="",
+        error="",
+        last_message_id=None,
+        forward=tuple(form.forward.data or ()),
+        files_dropped=dropped,
+    )
+    files = composer_files(
+        inbound_attachments(db.session, ticket), FileLimits.from_config(current_app.config), draft
+    )
     return render_template(
         "replies/reply.html",
         ticket=ticket,
@@ -106,6 +140,9 @@ def _reply_page(ticket: Ticket, form: ReplyForm, *, new_messages: list[Message])
         template_key=form.template.data or "",
         last_message_id=last_message_id(db.session, ticket),
         ticket_url=_ticket_page(ticket),
+        files=files,
+        cc=form.cc.data or "",
+        bcc=form.bcc.data or "",
     )
 
 

@@ -8,11 +8,12 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 
 from helpdesk.extensions import db
-from helpdesk.models import Ticket
+from helpdesk.models import Direction, Ticket
+from helpdesk.outbox.files import FileLimits
 from helpdesk.policy_panel.context import policy_panel_context
 from helpdesk.policy_panel.forms import PolicyFactsForm
 from helpdesk.policy_panel.services import latest_check
-from helpdesk.replies.composer import Draft, reply_composer
+from helpdesk.replies.composer import Draft, composer_files, reply_composer
 from helpdesk.replies.templates import active_templates, suggested_key
 from helpdesk.security import allow_remote_images
 from helpdesk.tickets.forms import SnoozeForm, TicketUpdateForm
@@ -56,6 +57,11 @@ def render_ticket_page(
         agent_name=current_user.name,
         store_name=config["HELPDESK_STORE_NAME"],
         draft=draft,
+        files=composer_files(
+            [a for m in page.messages if m.direction == Direction.INBOUND for a in m.attachments],
+            FileLimits.from_config(config),
+            draft,
+        ),
     )
     html = render_template(
         "tickets/show.html",
