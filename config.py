@@ -31,6 +31,14 @@ def _int(value: str) -> int:
     return int(value.strip())
 
 
+def _seconds(value: str) -> float:
+    """A positive number of seconds, fractions allowed."""
+    seconds = float(value.strip())
+    if not 0 < seconds <= 3600:
+        raise ValueError("give a number of seconds between 0 and 3600")
+    return seconds
+
+
 def _date(value: str) -> date:
     """A day written YYYY-MM-DD."""
     return date.fromisoformat(value.strip())
@@ -111,6 +119,8 @@ _VARIABLES: dict[str, tuple[Any, Any, Any, Any]] = {
     "OUTBOX_POLL_SECONDS": (_int, 5, 1, 5),
     # A notification to staff waits this long for more events about its ticket (one mail).
     "NOTIFY_GROUP_SECONDS": (_int, 180, 180, 180),
+    # How often an open queue or ticket page asks what changed (the live queue, banners).
+    "HELPDESK_LIVE_POLL_SECONDS": (_seconds, 5.0, 1.0, 5.0),
 }
 
 ENVIRONMENTS = ("development", "test", "production")

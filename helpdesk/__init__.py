@@ -95,6 +95,7 @@ def _blueprints() -> list[Blueprint]:
     import helpdesk.admin.views
     import helpdesk.api.views
     import helpdesk.auth.views
+    import helpdesk.live.views
     import helpdesk.policy_panel.views
     import helpdesk.presence.views
     import helpdesk.replies.views
@@ -105,6 +106,7 @@ def _blueprints() -> list[Blueprint]:
         helpdesk.auth.bp,
         helpdesk.account.bp,
         helpdesk.tickets.bp,
+        helpdesk.live.bp,
         helpdesk.replies.bp,
         helpdesk.api.bp,
         helpdesk.admin.bp,

@@ -95,6 +95,13 @@ class Ticket(Base):
         ),
         # Migration 0017: the snoozed tickets whose time has come (wake_due).
         Index(None, "snoozed_until"),
+        # Migration 0021: the live queue's "what changed since" (stamped rows only).
+        Index(
+            "ix_ticket_changed_at",
+            "changed_at",
+            postgresql_where=text("changed_at IS NOT NULL"),
+            sqlite_where=text("changed_at IS NOT NULL"),
+        ),
         Index("ix_ticket_search", "search", postgresql_using="gin").ddl_if(dialect="postgresql"),
         CheckConstraint(sql_in("status", STATUSES), name="status"),
     )
@@ -126,6 +133,9 @@ class Ticket(Base):
     snoozed_until: Mapped[datetime | None]
     # When it came back from a snooze: the "Back from snooze" mark, until someone acts on it.
     woke_at: Mapped[datetime | None]
+    # When anything shown about the ticket last changed (its row, a message, an event): set
+    # on every flush by helpdesk.tickets.stamp, read by the live queue (migration 0021).
+    changed_at: Mapped[datetime | None]
     # The words of the subject and every message, for the queue's search (PostgreSQL; NULL on
     # SQLite). Kept by helpdesk.tickets.search; deferred: pages never read it.
     search: Mapped[str | None] = mapped_column(

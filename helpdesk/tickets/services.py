@@ -29,7 +29,7 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.models.vocabulary import RESOLVED, TRANSITIONS
-from helpdesk.tickets import search
+from helpdesk.tickets import search, stamp  # noqa: F401 (stamp: its flush listener)
 
 if TYPE_CHECKING:
     from helpdesk.notifications import Notifier

@@ -1,0 +1,76 @@
+"""The live queue and the ticket page's banner in a real browser: a mail ingested while the
+page is open shows up without a reload, and the agent's checked box, half-typed search
+and focus survive it. The poll interval is shortened through the setting, nothing sleeps."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from helpdesk.models import Ticket
+from helpdesk.tickets.services import change_field
+from tests.browser.conftest import sign_in
+from tests.factories import PASSWORD, make_ticket, make_user
+from tests.ingest_helpers import ingest
+from tests.mailfactory import make_mail
+from tests.test_api_tickets import mail_ticket
+
+
+def test_a_mail_ingested_while_the_queue_is_open_appears_without_reload(
+    page, session: Session, web_app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    web_app.config["HELPDESK_LIVE_POLL_SECONDS"] = 0.2
+    agent = make_user(session, "agent")
+    first = make_ticket(session, subject="Hinge snapped")
+    sign_in(page, agent.email, PASSWORD)
+    page.goto("/?view=open")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label(f"Select ticket #{first.number}").check()
+    search = page.get_by_label("Search subject, messages, customer email or order number")
+    search.fill("hing")  # half typed, not submitted
+    session.rollback()  # SQLite: a read begun before the sign-in's writes could not write
+    ingest(session, make_mail(subject="Screen protector cracked", sender="bo@example.com"))
+
+    new_row = page.locator("tr.live-new", has_text="Screen protector cracked")
+    new_row.wait_for()
+    page.locator("#queue-live-status", has_text="New ticket").wait_for(state="attached")
+    assert page.get_by_label(f"Select ticket #{first.number}").is_checked()
+    assert search.input_value() == "hing"
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.evaluate("window.notReloaded") is True
+
+    # A change to a shown row replaces it in place: the box stays checked.
+    session.rollback()
+    change_field(session, session.get(Ticket, first.id), "priority", "urgent")
+    session.commit()
+    row = page.locator(f'tr[data-ticket-id="{first.id}"]')
+    row.locator('td[data-label="Priority"]', has_text="Urgent").wait_for()
+    assert page.get_by_label(f"Select ticket #{first.number}").is_checked()
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_ticket_page_says_when_the_customer_writes(
+    page, session: Session, web_app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    web_app.config["HELPDESK_LIVE_POLL_SECONDS"] = 0.2
+    ticket = mail_ticket(session, subject="Wrong colour")
+    sign_in(page, make_user(session, "agent").email, PASSWORD)
+    page.goto(f"/tickets/{ticket.number}")
+    banner = page.locator("#ticket-live")
+    assert banner.inner_text() == ""
+    session.rollback()
+    ingest(
+        session,
+        make_mail(
+            subject=f"Re: [#{ticket.number}] Wrong colour",
+            sender=("Alice Smith", "alice@example.com"),
+            in_reply_to="m1@example.com",
+        ),
+    )
+    banner.get_by_text("The customer wrote.").wait_for()
+    assert banner.get_attribute("aria-live") == "polite"
+    with page.expect_navigation():
+        banner.get_by_role("link", name="Reload to see it").click()
+    assert page.locator("article.message.inbound").count() == 2
+    assert page.locator("#ticket-live").inner_text() == ""
