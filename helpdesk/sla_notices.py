@@ -7,9 +7,10 @@ or business time; "about to breach" is due within HELPDESK_SLA_WARNING_MINUTES.
 
 Each ticket's target is noticed once per state (due_soon, then breached), stored in
 `sla_notice`, whoever its assignee is then and whether or not they want the mail. Unassigned
-tickets are not noticed: one assigned later while late is told to its new assignee. A target
-missed more than OLD_NEWS ago is noticed without a mail: after an upgrade, the backlog of
-tickets late for days does not flood their assignees.
+tickets are not noticed: one assigned later while late is told to its new assignee. Only
+targets missed within the last OLD_NEWS are looked at: news older than that is no news (after
+an upgrade, the backlog of tickets late for days does not flood their assignees), and each
+check reads a day's worth of tickets at most, whatever the table's size.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, not_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpdesk.models import SlaNotice, Ticket
-from helpdesk.reports.sla import TARGETS, SlaSettings, due_by, due_time, load_targets
+from helpdesk.reports.sla import TARGETS, SlaSettings, due_between, due_time, load_targets
 from helpdesk.timefmt import storetime
 
 if TYPE_CHECKING:
@@ -46,16 +47,16 @@ def check_sla(
     targets = load_targets(session)
     noticed = 0
     for kind in TARGETS:
-        late = due_by(targets, kind, now, settings.hours)
-        soon = due_by(targets, kind, now + settings.warning, settings.hours)
+        late = due_between(targets, kind, now - OLD_NEWS, now, settings.hours)
+        soon = due_between(targets, kind, now, now + settings.warning, settings.hours)
         if late is None or soon is None:
             continue
-        for state, condition in ((BREACHED, late), (DUE_SOON, and_(soon, not_(late)))):
+        for state, condition in ((BREACHED, late), (DUE_SOON, soon)):
             for ticket in _unnoticed(session, condition, kind, state, limit):
                 notice = SlaNotice(ticket_id=ticket.id, target=kind, state=state, noticed_at=now)
                 session.add(notice)
                 due = due_time(targets[ticket.category], kind, ticket.created_at, settings.hours)
-                if notify is not None and now - due <= OLD_NEWS:
+                if notify is not None:
                     notify.sla(session, ticket, _line(ticket, kind, state, due, settings))
                 noticed += 1
     session.flush()

@@ -39,7 +39,7 @@ __all__ = [
     "SlaSettings",
     "add_business_minutes",
     "business_minutes_between",
-    "due_by",
+    "due_between",
     "due_time",
     "load_targets",
     "seed_sla_targets",
@@ -210,13 +210,27 @@ def sla_status(
     return rows[: settings.limit]
 
 
-def due_by(
-    targets: dict[str, SlaTarget], kind: str, moment: datetime, hours: BusinessHours
+def due_between(
+    targets: dict[str, SlaTarget],
+    kind: str,
+    after: datetime,
+    by: datetime,
+    hours: BusinessHours,
 ) -> ColumnElement[bool] | None:
-    """Open tickets whose `kind` target is due by `moment` (None: no category has one).
-    For the SLA notifications (helpdesk/sla_notices.py), as the report counts them."""
-    late = _late_by(targets, kind, moment, hours)
-    return None if late is None else and_(_open_for(kind), late)
+    """Open tickets whose `kind` target falls due after `after` and by `by`: one creation
+    range per category, so an index on created_at reads only those days (None: no targets)."""
+    terms = []
+    for category, target in targets.items():
+        minutes = _minutes(target, kind)
+        if minutes is not None:
+            terms.append(
+                and_(
+                    Ticket.category == category,
+                    Ticket.created_at > _cutoff(target, minutes, after, hours),
+                    Ticket.created_at <= _cutoff(target, minutes, by, hours),
+                )
+            )
+    return and_(_open_for(kind), or_(*terms)) if terms else None
 
 
 def due_time(target: SlaTarget, kind: str, created: datetime, hours: BusinessHours) -> datetime:
