@@ -104,6 +104,7 @@ def test_a_new_ticket_comes_as_a_row_of_the_page_and_then_nothing(
     assert answer.status_code == 200
     data = answer.get_json()
     assert data["order"] == [old.id, new.id] and data["reload"] is False
+    assert data["counts"]["open"] == 2 and data["counts"]["unassigned"] == 2
     assert "Brand new" in data["rows"] and "Old one" not in data["rows"]
     # The same row as the page renders for that ticket.
     page = client.get("/?view=open").get_data(as_text=True)

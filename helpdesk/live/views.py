@@ -18,7 +18,14 @@ from helpdesk.live.news import ticket_news
 from helpdesk.models import utcnow
 from helpdesk.params import parse_id
 from helpdesk.tickets.lookup import viewable_ticket_or_404
-from helpdesk.tickets.queue import QueueError, fetch_page, human_age, is_waiting, parse_params
+from helpdesk.tickets.queue import (
+    QueueError,
+    fetch_page,
+    human_age,
+    is_waiting,
+    parse_params,
+    view_counts,
+)
 
 
 @bp.app_template_global()
@@ -57,7 +64,7 @@ def _shown(text: str) -> list[int]:
 def queue_changes() -> Response:
     """What changed in the view (the queue's own parameters) since `since`: 204 when
     nothing did, else the page's ticket ids in order with the rows that changed or are
-    new to it (the queue's own row template) and the next `since`."""
+    new to it (the queue's own row template), the views' counts and the next `since`."""
     _signed_in_worker()
     args = request.args.to_dict()
     try:
@@ -83,7 +90,13 @@ def queue_changes() -> Response:
         "live/queue_rows.html", tickets=sent, now=now, is_waiting=is_waiting, human_age=human_age
     )
     return _fresh(
-        {"since": following, "reload": False, "order": [t.id for t in page.tickets], "rows": rows}
+        {
+            "since": following,
+            "reload": False,
+            "order": [t.id for t in page.tickets],
+            "rows": rows,
+            "counts": view_counts(db.session, current_user.id),
+        }
     )
 
 

@@ -107,6 +107,30 @@
     table.parentNode.insertBefore(note, table);
   }
 
+  // "No tickets match." while the table has no row.
+  function emptyRow(none) {
+    var empty = body.querySelector("tr.queue-empty");
+    if (!none && empty) empty.remove();
+    if (none && !empty) {
+      var row = body.insertRow();
+      row.className = "queue-empty";
+      var cell = row.insertCell();
+      cell.colSpan = table.tHead.rows[0].cells.length;
+      cell.textContent = "No tickets match.";
+    }
+  }
+
+  // The views' counts in the navigation, and the table's caption.
+  function counts(found) {
+    document.querySelectorAll("[data-view-count]").forEach(function (badge) {
+      var n = found[badge.getAttribute("data-view-count")];
+      if (typeof n === "number") badge.textContent = String(n);
+    });
+    var caption = table.caption;
+    var shown = body.querySelectorAll("tr[data-ticket-id]").length;
+    if (caption) caption.textContent = caption.textContent.replace(/\d+ tickets on this page/, shown + " tickets on this page");
+  }
+
   function apply(data) {
     since = data.since;
     if (data.reload) {
@@ -140,8 +164,8 @@
     Object.keys(existing).forEach(function (id) {
       if (!wanted[id]) leave(existing[id]);
     });
-    var empty = body.querySelector("tr.queue-empty");
-    if (empty && data.order.length) empty.remove();
+    emptyRow(data.order.length === 0 && !body.querySelector("tr[data-ticket-id]"));
+    counts(data.counts || {});
     announce(added, changed);
   }
 

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from helpdesk.models import Ticket
-from helpdesk.tickets.services import change_field
+from helpdesk.tickets.services import change_field, change_status
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_ticket, make_user
 from tests.ingest_helpers import ingest
@@ -74,3 +74,25 @@ def test_the_ticket_page_says_when_the_customer_writes(
         banner.get_by_role("link", name="Reload to see it").click()
     assert page.locator("article.message.inbound").count() == 2
     assert page.locator("#ticket-live").inner_text() == ""
+
+
+def test_rows_that_leave_the_view_go_unless_checked(page, session: Session, web_app: Flask) -> None:  # type: ignore[no-untyped-def]
+    web_app.config["HELPDESK_LIVE_POLL_SECONDS"] = 0.2
+    agent = make_user(session, "agent")
+    kept, gone = make_ticket(session, subject="Checked one"), make_ticket(session, subject="Other")
+    kept_id, gone_id, kept_number = kept.id, gone.id, kept.number
+    sign_in(page, agent.email, PASSWORD)
+    page.goto("/?view=open")
+    count = page.get_by_role("navigation", name="Views").locator('[data-view-count="open"]')
+    assert count.inner_text() == "2"
+    page.get_by_label(f"Select ticket #{kept_number}").check()
+    session.rollback()
+    for ticket_id in (kept_id, gone_id):
+        change_status(session, session.get(Ticket, ticket_id), "solved", actor_id=agent.id)
+    session.commit()
+
+    page.locator(f'tr[data-ticket-id="{gone_id}"]').wait_for(state="detached")
+    kept_row = page.locator(f'tr[data-ticket-id="{kept_id}"]')
+    assert "No longer in this view" in kept_row.inner_text()
+    assert page.get_by_label(f"Select ticket #{kept_number}").is_checked()
+    assert count.inner_text() == "0"
