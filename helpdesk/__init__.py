@@ -95,6 +95,7 @@ def _blueprints() -> list[Blueprint]:
     import helpdesk.admin.views
     import helpdesk.api.views
     import helpdesk.auth.views
+    import helpdesk.conversations.views
     import helpdesk.live.views
     import helpdesk.policy_panel.views
     import helpdesk.presence.views
@@ -108,6 +109,7 @@ def _blueprints() -> list[Blueprint]:
         helpdesk.tickets.bp,
         helpdesk.live.bp,
         helpdesk.replies.bp,
+        helpdesk.conversations.bp,
         helpdesk.api.bp,
         helpdesk.admin.bp,
         helpdesk.policy_panel.bp,

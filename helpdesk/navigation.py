@@ -29,7 +29,7 @@ NAV: list[tuple[str, str, Callable[[Any], bool]]] = [
 # The endpoints a header link stands for besides its own, by prefix: a ticket page is in
 # "Tickets", a template's edit page in "Templates". A link not named here covers only itself.
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "tickets.index": ("tickets.", "replies.", "policy_panel."),
+    "tickets.index": ("tickets.", "replies.", "policy_panel.", "conversations."),
     "reports.index": ("reports.",),
     "admin.templates": ("admin.template",),
     "admin.quarantine": ("admin.quarantine",),

@@ -119,6 +119,16 @@ def text_field(
     raise ApiError(400, f"{name} must be a string{' or null' if nullable else ''}.", name)
 
 
+def text_or_template(data: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(`text`, `template`) of a mail's body: exactly one is given, the other is MISSING."""
+    text = text_field(data, "text")
+    key = text_field(data, "template")
+    if (text is MISSING) == (key is MISSING):
+        field = "text" if text is MISSING else "template"
+        raise ApiError(400, "Give either text or template (a template key), not both.", field)
+    return text, key
+
+
 def id_field(data: Mapping[str, Any], name: str) -> Any:
     """`data[name]` if it is a whole number or null; MISSING when absent."""
     value = data.get(name, MISSING)

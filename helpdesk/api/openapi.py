@@ -116,7 +116,14 @@ def _paths() -> dict[str, Any]:
                 ("200", "TicketList", "A page of tickets."),
                 ("400",),
                 parameters=_queue_parameters(),
-            )
+            ),
+            "post": _operation(
+                "Start a conversation: a new ticket opened by our mail to `to` (queued in "
+                "the outbox; the customer's answer threads into it)",
+                ("201", "TicketDetail", "The new ticket, with its `number` and the mail."),
+                ("400",),
+                body="NewConversation",
+            ),
         },
         "/tickets/{number}": {
             "parameters": [NUMBER],

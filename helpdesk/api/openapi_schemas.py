@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpdesk.conversations.services import MAX_SUBJECT
 from helpdesk.models import CATEGORIES, DIRECTIONS, OUTBOX_STATUSES, PRIORITIES, STATUSES
 from helpdesk.outbox.files import MAX_FILES
 from helpdesk.policy import DECISIONS, TEMPLATES
@@ -260,6 +261,31 @@ SCHEMAS: dict[str, Schema] = {
             ),
         },
         optional=(*REPLY_OPTIONAL, "attachments"),
+    ),
+    "NewConversation": obj(
+        {
+            "to": {
+                "type": "string",
+                "maxLength": 254,
+                "example": "customer@example.com",
+                "description": "One plain address (no name, no list), not the support address.",
+            },
+            "subject": {"type": "string", "minLength": 1, "maxLength": MAX_SUBJECT},
+            "text": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The message; give this or `template`, not both.",
+            },
+            "template": {
+                "type": "string",
+                "pattern": KEY_PATTERN.pattern,
+                "example": "general",
+                "description": "An active reply template's key instead of `text`, rendered "
+                "for the new ticket.",
+            },
+            "status": {**enum(REPLY_STATUSES), "default": DEFAULT_REPLY_STATUS},
+        },
+        optional=("text", "template", "status"),
     ),
     "NewerMessages": obj(
         {"error": STRING, "messages": array(ref("Message")), "last_message_id": INTEGER}

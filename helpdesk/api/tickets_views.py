@@ -22,6 +22,7 @@ from helpdesk.api.bodies import (
     json_object,
     string_list,
     text_field,
+    text_or_template,
 )
 from helpdesk.api.errors import ApiError
 from helpdesk.api.serialize import ticket_json
@@ -168,11 +169,7 @@ def post_reply(number: int) -> tuple[Response, int]:
     ticket) go with it; files over the limits answer 413."""
     ticket = _ticket_or_404(number)
     data, uploads = _reply_input()
-    text = text_field(data, "text")
-    key = text_field(data, "template")
-    if (text is MISSING) == (key is MISSING):
-        field = "text" if text is MISSING else "template"
-        raise ApiError(400, "Give either text or template (a template key), not both.", field)
+    text, key = text_or_template(data)
     status = text_field(data, "status")
     seen = id_field(data, "seen_message_id")
     files = ReplyFiles(

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets
 from helpdesk.api import bp
+from helpdesk.api import conversations_views as conversations_views
 from helpdesk.api import customers_views as customers_views
 from helpdesk.api import reports_views as reports_views
 from helpdesk.api import tickets_views as tickets_views

@@ -118,6 +118,18 @@ def with_signature(text: str, signature: str) -> str:
     return f"{text}\n{SIGNATURE_SEPARATOR}\n{signature}"
 
 
+def signed_text(text: str, signature: str, what: str = "reply") -> str:
+    """The text of a mail an agent sends (`what`: a reply, a message), cleaned and signed;
+    ReplyError (field "text") when it is empty or longer than MAX_TEXT."""
+    text = _clean(text)
+    if not text:
+        raise ReplyError(f"Write a {what} before sending it.", "text")
+    text = with_signature(text, signature)
+    if len(text) > MAX_TEXT:
+        raise ReplyError(f"The {what} is too long.", "text")
+    return text
+
+
 def send_reply(
     session: Session,
     ticket: Ticket,
@@ -145,12 +157,7 @@ def send_reply(
     `seen_message_id`, so the agent reads it first; with `check_colleagues` (the web
     composer) also when another agent replied or added a note after it.
     """
-    text = _clean(text)
-    if not text:
-        raise ReplyError("Write a reply before sending it.", "text")
-    text = with_signature(text, signature)
-    if len(text) > MAX_TEXT:
-        raise ReplyError("The reply is too long.", "text")
+    text = signed_text(text, signature)
     if status not in REPLY_STATUSES:
         raise ReplyError(f"Unknown status {status!r}.", "status")
     template = _template(session, template_key) if template_key else None

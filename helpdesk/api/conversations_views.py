@@ -1,0 +1,49 @@
+"""Conversations an agent starts: POST /tickets writes to a customer first."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify
+from werkzeug.wrappers import Response
+
+from helpdesk.access import can_work_tickets
+from helpdesk.api import bp
+from helpdesk.api.auth import api_caller, api_view
+from helpdesk.api.bodies import MISSING, json_object, text_field, text_or_template
+from helpdesk.api.errors import ApiError
+from helpdesk.api.ticket_detail import ticket_detail
+from helpdesk.conversations.services import start_conversation
+from helpdesk.extensions import db
+from helpdesk.mailidentity import MailIdentity
+from helpdesk.replies.errors import ReplyError
+from helpdesk.replies.services import DEFAULT_REPLY_STATUS
+
+
+@bp.post("/tickets")
+@api_view(can_work_tickets)
+def post_ticket() -> tuple[Response, int]:
+    """A new ticket opened by the agent's mail to `to` (queued in the outbox); `template`
+    (a template key) instead of `text` sends that template rendered for the new ticket."""
+    data = json_object(("to", "subject", "text", "template", "status"))
+    to = text_field(data, "to", required=True)
+    subject = text_field(data, "subject", required=True)
+    text, key = text_or_template(data)
+    status = text_field(data, "status")
+    author = api_caller().user
+    try:
+        ticket = start_conversation(
+            db.session,
+            author=author,
+            to=to,
+            subject=subject,
+            text="" if text is MISSING else text,
+            template_key=None if key is MISSING else key,
+            status=DEFAULT_REPLY_STATUS if status is MISSING else status,
+            signature=author.signature,
+            identity=MailIdentity.from_config(current_app.config),
+            order_pattern=current_app.config["HELPDESK_ORDER_PATTERN"],
+        )
+    except ReplyError as exc:
+        db.session.rollback()
+        raise ApiError(400, str(exc), exc.field) from None
+    db.session.commit()
+    return jsonify(ticket_detail(db.session, ticket)), 201
