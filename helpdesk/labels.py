@@ -63,6 +63,8 @@ DIRECTION: Mapping[str, str] = {
     "inbound": "Customer",
     "outbound": "Reply",
     "note": "Internal note",
+    "forward": "Forwarded",
+    "fwd_reply": "Reply to a forward",
 }
 OUTCOME: Mapping[str, str] = {
     "ticket": "New ticket",
@@ -84,6 +86,7 @@ EVENT_KIND: Mapping[str, str] = {
     "policy_check": "Policy checked",
     "automatic": "Automatic mail",
     "not_acknowledged": "Not acknowledged",
+    "forward": "Forwarded",
 }
 
 ROLE: Mapping[str, str] = {
@@ -102,6 +105,7 @@ OUTBOX_KIND: Mapping[str, str] = {
     "reply": "Reply",
     "account": "Account mail",
     "notify": "Notification",
+    "forward": "Forward",
 }
 # What `record_audit` is called with (tests/test_labels.py finds every call's action).
 AUDIT_ACTION: Mapping[str, str] = {

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.blobs import store_blobs
 from helpdesk.categories import ticket_token
-from helpdesk.models import Customer, FetchedMail, Message, OutboxMail, Ticket, utcnow
+from helpdesk.models import Customer, Direction, FetchedMail, Message, OutboxMail, Ticket, utcnow
 from helpdesk.tickets.services import get_or_create_customer, reserve_ticket_numbers
 from mail_ingest.parse import ParsedMail, sha256_hex
 
@@ -45,6 +45,16 @@ def thread_ids(mail: ParsedMail) -> list[str]:
     return (ids + list(mail.in_reply_to) + list(mail.references))[:MAX_THREAD_IDS]
 
 
+def _name(known: dict[str, set[str]], recipients: str | None, direction: str) -> None:
+    """Note that a message of `direction` went to `recipients` (comma-separated): internal
+    mail (a forward and its answers) names FORWARD, any other the conversation."""
+    internal = direction in (Direction.FORWARD, Direction.FWD_REPLY)
+    kind = Direction.FORWARD if internal else "conversation"
+    for address in (recipients or "").split(","):
+        if address:
+            known.setdefault(address, set()).add(kind)
+
+
 class IngestBatch:
     def __init__(self, session: Session, mailbox: str) -> None:
         self.session = session
@@ -57,7 +67,8 @@ class IngestBatch:
         self.customers: dict[str, Customer] = {}
         self.acks: Tally[str] = Tally()
         self.blobs: dict[str, bytes] = {}
-        self.recipients: dict[int, set[str]] = {}  # by id() of the ticket object
+        # By id() of the ticket object: address -> the kinds of mail that named it.
+        self.recipients: dict[int, dict[str, set[str]]] = {}
         self.expected_new = 0
         self._numbers: list[int] = []
 
@@ -171,15 +182,27 @@ class IngestBatch:
             return False
         return ticket.customer.email == address or address in self._recipients(ticket)
 
-    def _recipients(self, ticket: Ticket) -> set[str]:
+    def is_forwarded_party(self, ticket: Ticket, address: str | None) -> bool:
+        """Someone the ticket was forwarded to, and never in its customer's conversation:
+        their mail is internal (Direction.FWD_REPLY)."""
+        if not address or ticket.customer.email == address:
+            return False
+        return self._recipients(ticket).get(address) == {Direction.FORWARD}
+
+    def _recipients(self, ticket: Ticket) -> dict[str, set[str]]:
+        """Each address the ticket's messages went to -> the kinds of mail that named it
+        (FORWARD for internal mail, "conversation" for the customer's; notes name nobody)."""
         key = id(ticket)
         if key not in self.recipients:
-            known: set[str] = set()
+            known: dict[str, set[str]] = {}
             if ticket.id is not None:
-                rows = self.session.scalars(
-                    select(Message.recipients).where(Message.ticket_id == ticket.id)
+                rows = self.session.execute(
+                    select(Message.recipients, Message.direction).where(
+                        Message.ticket_id == ticket.id
+                    )
                 )
-                known = {a for r in rows for a in (r or "").split(",") if a}
+                for recipients, direction in rows:
+                    _name(known, recipients, direction)
             self.recipients[key] = known
         return self.recipients[key]
 
@@ -201,7 +224,7 @@ class IngestBatch:
         self._order += 1
         if message.message_id:
             self._remember_id(message.message_id, self._order, ticket)
-        self._recipients(ticket).update(a for a in (message.recipients or "").split(",") if a)
+        _name(self._recipients(ticket), message.recipients, message.direction)
 
     def remember_ticket(self, ticket: Ticket) -> None:
         self.ticket_by_number[ticket.number] = ticket

@@ -185,10 +185,16 @@ def _route(
     automatic = bool(reasons)
     ticket, why_new = _thread(batch, mail)
     if ticket is not None:
-        message = _add_inbound(session, batch, ticket, mail, record, automatic, settings)
+        # Someone the ticket was forwarded to answers internally: no reopening, no waiting.
+        internal = not mail.is_delivery_report and batch.is_forwarded_party(
+            ticket, mail.from_address
+        )
+        message = _add_inbound(
+            session, batch, ticket, mail, record, automatic, settings, internal=internal
+        )
         if mail.is_delivery_report:
             message.delivery_failure = True
-        elif not automatic and ticket.status in REOPENABLE:
+        elif not automatic and not internal and ticket.status in REOPENABLE:
             change_status(session, ticket, Status.OPEN, detail="the customer replied")
         if not ticket.order_number:
             ticket.order_number = find_order_number(
@@ -283,12 +289,13 @@ def _add_inbound(
     automatic: bool,
     settings: IngestSettings,
     at: datetime | None = None,
+    internal: bool = False,
 ) -> Message:
     message = add_message(
         session,
         ticket,
         at=at,
-        direction=Direction.INBOUND,
+        direction=Direction.FWD_REPLY if internal else Direction.INBOUND,
         message_id=mail.message_id,
         in_reply_to=" ".join(mail.in_reply_to),
         references=" ".join(mail.references),

@@ -1,4 +1,5 @@
-"""Conversations an agent starts: POST /tickets writes to a customer first."""
+"""Conversations an agent starts: POST /tickets writes to a customer first; POST
+/tickets/{number}/forward sends the conversation (or one message) to someone else."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from werkzeug.wrappers import Response
 from helpdesk.access import can_work_tickets
 from helpdesk.api import bp
 from helpdesk.api.auth import api_caller, api_view
-from helpdesk.api.bodies import MISSING, json_object, text_field, text_or_template
+from helpdesk.api.bodies import MISSING, id_field, json_object, text_field, text_or_template
 from helpdesk.api.errors import ApiError
-from helpdesk.api.ticket_detail import ticket_detail
+from helpdesk.api.ticket_detail import messages_json, ticket_detail
+from helpdesk.api.tickets_views import ticket_or_404
+from helpdesk.conversations.forward import forward
 from helpdesk.conversations.services import start_conversation
 from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
+from helpdesk.outbox.files import FileLimits
 from helpdesk.replies.errors import ReplyError
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS
 
@@ -47,3 +51,33 @@ def post_ticket() -> tuple[Response, int]:
         raise ApiError(400, str(exc), exc.field) from None
     db.session.commit()
     return jsonify(ticket_detail(db.session, ticket)), 201
+
+
+@bp.post("/tickets/<int:number>/forward")
+@api_view(can_work_tickets)
+def post_forward(number: int) -> tuple[Response, int]:
+    """Forward the conversation (or message `message_id`) with its files to `to`, `text`
+    as a note above it; the answer threads in as internal mail (direction fwd_reply)."""
+    ticket = ticket_or_404(number)
+    data = json_object(("to", "text", "message_id"))
+    to = text_field(data, "to", required=True)
+    note = text_field(data, "text")
+    message_id = id_field(data, "message_id")
+    author = api_caller().user
+    try:
+        message = forward(
+            db.session,
+            ticket,
+            author=author,
+            to=to,
+            note="" if note is MISSING else note,
+            message_id=None if message_id is MISSING else message_id,
+            signature=author.signature,
+            identity=MailIdentity.from_config(current_app.config),
+            limits=FileLimits.from_config(current_app.config),
+        )
+    except ReplyError as exc:
+        db.session.rollback()
+        raise ApiError(400, str(exc), exc.field) from None
+    db.session.commit()
+    return jsonify(messages_json(db.session, ticket.id, [message.id])[0]), 201

@@ -159,6 +159,16 @@ def _paths() -> dict[str, Any]:
                 form="ReplyForm",
             ),
         },
+        "/tickets/{number}/forward": {
+            "parameters": [NUMBER],
+            "post": _operation(
+                "Forward the conversation, or one message, with its files to someone else "
+                "(internal: their answer threads in with direction `fwd_reply`)",
+                ("201", "Message", "The forward (direction `forward`), with its outbox status."),
+                ("400", "404"),
+                body="ForwardRequest",
+            ),
+        },
         "/tickets/{number}/policy": {
             "parameters": [NUMBER],
             "post": _operation(

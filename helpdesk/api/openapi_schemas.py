@@ -287,6 +287,23 @@ SCHEMAS: dict[str, Schema] = {
         },
         optional=("text", "template", "status"),
     ),
+    "ForwardRequest": obj(
+        {
+            "to": {
+                "type": "string",
+                "maxLength": 254,
+                "example": "warehouse@example.com",
+                "description": "One plain address, not the support address.",
+            },
+            "text": {"type": "string", "description": "A note above the forwarded mail."},
+            "message_id": {
+                **nullable(ID),
+                "description": "Forward only this message (a customer's mail or a reply); "
+                "omit it to forward the whole conversation.",
+            },
+        },
+        optional=("text", "message_id"),
+    ),
     "NewerMessages": obj(
         {"error": STRING, "messages": array(ref("Message")), "last_message_id": INTEGER}
     ),

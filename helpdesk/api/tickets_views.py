@@ -62,7 +62,7 @@ def queue_params(args: MultiDict[str, str]) -> QueueParams:
     return replace(params, size=parse_limit(args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT))
 
 
-def _ticket_or_404(number: int) -> Ticket:
+def ticket_or_404(number: int) -> Ticket:
     ticket = None
     if number <= MAX_ID:
         ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
@@ -89,7 +89,7 @@ def list_tickets() -> Response:
 @bp.get("/tickets/<int:number>")
 @api_view(can_work_tickets)
 def get_ticket(number: int) -> Response:
-    return jsonify(ticket_detail(db.session, _ticket_or_404(number)))
+    return jsonify(ticket_detail(db.session, ticket_or_404(number)))
 
 
 @bp.patch("/tickets/<int:number>")
@@ -97,7 +97,7 @@ def get_ticket(number: int) -> Response:
 def patch_ticket(number: int) -> Response:
     """Change status, assignee, category, priority, order number or the snooze (applied
     last; null cancels it); each change is an event."""
-    ticket = _ticket_or_404(number)
+    ticket = ticket_or_404(number)
     data = json_object((*UPDATABLE, "snoozed_until"))
     until = text_field(data, "snoozed_until", nullable=True)
     changes = {name: text_field(data, name) for name in ("status", "category", "priority")}
@@ -125,7 +125,7 @@ def patch_ticket(number: int) -> Response:
 @bp.post("/tickets/<int:number>/notes")
 @api_view(can_work_tickets)
 def post_note(number: int) -> tuple[Response, int]:
-    ticket = _ticket_or_404(number)
+    ticket = ticket_or_404(number)
     text = text_field(json_object(("text",)), "text", required=True)
     try:
         note = add_note(db.session, ticket, author=api_caller().user, text=text)
@@ -167,7 +167,7 @@ def post_reply(number: int) -> tuple[Response, int]:
     ticket with its latest saved policy check, as the composer fills it in. `cc`, `bcc`,
     files (multipart `attachments`) and `forward_attachment_ids` (attachments on the
     ticket) go with it; files over the limits answer 413."""
-    ticket = _ticket_or_404(number)
+    ticket = ticket_or_404(number)
     data, uploads = _reply_input()
     text, key = text_or_template(data)
     status = text_field(data, "status")
@@ -222,7 +222,7 @@ def post_reply(number: int) -> tuple[Response, int]:
 @api_view(can_work_tickets)
 def post_policy_check(number: int) -> tuple[Response, int]:
     """Save a policy check on the ticket (facts as for /policy/evaluate); the verdict."""
-    ticket = _ticket_or_404(number)
+    ticket = ticket_or_404(number)
     facts = facts_body()
     _, verdict = record_check(db.session, ticket, facts, actor_id=api_caller().user.id)
     db.session.commit()

@@ -6,11 +6,12 @@ wrong (helpdesk/conversations/services.py)."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import Length, NumberRange, Optional
 
 from helpdesk.labels import label
+from helpdesk.params import MAX_ID
 from helpdesk.replies.sandbox import MAX_TEXT
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
 
@@ -34,6 +35,15 @@ class NewConversationForm(FlaskForm):
         default=DEFAULT_REPLY_STATUS,
     )
     submit = SubmitField("Send and open the ticket")
+
+
+class ForwardForm(FlaskForm):
+    to = StringField("Forward to (email address)", validators=[Length(max=1000, message=LONG)])
+    text = TextAreaField(
+        "Note above the forwarded mail", validators=[Length(max=MAX_TEXT, message=LONG)]
+    )
+    message_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    submit = SubmitField("Forward")
 
 
 def form_problem(form: FlaskForm) -> str:

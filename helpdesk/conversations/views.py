@@ -9,12 +9,16 @@ from wtforms.fields.choices import SelectChoice
 
 from helpdesk.access import can_work_tickets, require
 from helpdesk.conversations import bp
-from helpdesk.conversations.forms import NewConversationForm, form_problem
+from helpdesk.conversations.forms import ForwardForm, NewConversationForm, form_problem
+from helpdesk.conversations.forward import forward
 from helpdesk.conversations.services import start_conversation
 from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
+from helpdesk.outbox.files import FileLimits
 from helpdesk.replies.errors import ReplyError
 from helpdesk.replies.templates import active_templates
+from helpdesk.tickets.lookup import viewable_ticket_or_404
+from helpdesk.tickets.show import render_ticket_page
 
 
 def _new_form() -> NewConversationForm:
@@ -60,3 +64,36 @@ def new() -> Response | tuple[str, int]:
     db.session.commit()
     flash(f"Your mail to {ticket.customer.email} is queued; it opened #{ticket.number}.", "info")
     return redirect(url_for("tickets.show", number=ticket.number))
+
+
+@bp.route("/tickets/<int:number>/forward", methods=["POST"])
+@login_required
+def forward_ticket(number: int) -> Response | tuple[str, int]:
+    """Forward the conversation, or one message (`message_id`), with a note; refused, the
+    ticket page again with the reason (400)."""
+    ticket = viewable_ticket_or_404(number)
+    require(can_work_tickets, current_user)
+    form = ForwardForm()
+    if not form.validate_on_submit():
+        flash(f"Not forwarded: {form_problem(form)}", "error")
+        return render_ticket_page(ticket, status=400)
+    author = current_user._get_current_object()
+    try:
+        sent = forward(
+            db.session,
+            ticket,
+            author=author,
+            to=form.to.data or "",
+            note=form.text.data or "",
+            message_id=form.message_id.data,
+            signature=author.signature,
+            identity=MailIdentity.from_config(current_app.config),
+            limits=FileLimits.from_config(current_app.config),
+        )
+    except ReplyError as exc:
+        db.session.rollback()
+        flash(f"Not forwarded: {exc}", "error")
+        return render_ticket_page(ticket, status=400)
+    db.session.commit()
+    flash(f"Forwarded to {sent.recipients}: their answer comes back here, internal.", "info")
+    return redirect(url_for("tickets.show", number=number))

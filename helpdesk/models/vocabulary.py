@@ -43,8 +43,15 @@ class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
     NOTE = "note"
+    # Internal mail (migration 0019): a ticket or message an agent forwarded to someone
+    # else, and that person's answer. Never the customer's conversation: never quoted to
+    # the customer, never threaded under, never reopening or notifying.
+    FORWARD = "forward"
+    FWD_REPLY = "fwd_reply"
 
 
+# The customer's conversation: the directions replies thread under and forwards quote.
+CONVERSATION: tuple[str, ...] = (Direction.INBOUND, Direction.OUTBOUND)
 DIRECTIONS: tuple[str, ...] = tuple(Direction)
 
 
@@ -75,6 +82,7 @@ class OutboxKind(StrEnum):
     REPLY = "reply"
     ACCOUNT = "account"  # to staff: password reset links, failed sign-in warnings
     NOTIFY = "notify"  # to staff: a ticket of theirs changed (helpdesk/notifications.py)
+    FORWARD = "forward"  # a ticket or message forwarded to someone else (conversations)
 
 
 OUTBOX_KINDS: tuple[str, ...] = tuple(OutboxKind)
@@ -96,6 +104,7 @@ class EventKind(StrEnum):
     AUTOMATIC = "automatic"
     NOT_ACKNOWLEDGED = "not_acknowledged"
     SNOOZE = "snooze"  # new_value: the "back on" time (ISO 8601, UTC); None when cancelled
+    FORWARD = "forward"  # detail: to whom, and which message when only one
 
 
 EVENT_KINDS: tuple[str, ...] = tuple(EventKind)

@@ -27,7 +27,7 @@ from helpdesk.models import (
     User,
     utcnow,
 )
-from helpdesk.models.vocabulary import RESOLVED
+from helpdesk.models.vocabulary import CONVERSATION, RESOLVED
 from helpdesk.outbox import sender
 from helpdesk.outbox.addresses import AddressError, parse_addresses
 from helpdesk.outbox.files import (
@@ -88,11 +88,12 @@ def newer_from_colleagues(
 
 
 def reply_parent(session: Session, ticket: Ticket) -> Message | None:
-    """The message a reply threads under: the latest inbound mail, else the latest mail."""
+    """The message a reply threads under: the latest inbound mail, else the latest mail of
+    the customer's conversation (never a note, a forward or its answer)."""
     base = select(Message).where(
         Message.ticket_id == ticket.id,
         Message.message_id.is_not(None),
-        Message.direction != Direction.NOTE,
+        Message.direction.in_(CONVERSATION),
         Message.delivery_failure.is_(False),
     )
     inbound = (

@@ -85,6 +85,8 @@ def message_badges(message: Message) -> list[str]:
         Direction.INBOUND: "Customer mail",
         Direction.OUTBOUND: "Our reply",
         Direction.NOTE: "Internal note",
+        Direction.FORWARD: "Forwarded (internal)",
+        Direction.FWD_REPLY: "Answer to a forward (internal)",
     }
     found = [badges.get(message.direction, message.direction)]
     if message.automatic:
