@@ -362,3 +362,13 @@ def test_api_forward_of_an_unknown_ticket_is_404(client: FlaskClient, session: S
         f"{API}/tickets/99999/forward", json={"to": WAREHOUSE}, headers=bearer(token_for(session))
     )
     assert response.status_code == 404
+
+
+def test_the_ticket_pages_live_banner_names_forwards() -> None:
+    from helpdesk.live.news import _message_line
+
+    assert _message_line("forward", False, "Sam") == "Sam forwarded the ticket."
+    assert _message_line("fwd_reply", False, None) == (
+        "Someone the ticket was forwarded to answered."
+    )
+    assert _message_line("fwd_reply", True, None) is None

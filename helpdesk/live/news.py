@@ -25,10 +25,14 @@ class News:
 def _message_line(direction: str, automatic: bool, author: str | None) -> str | None:
     if direction == Direction.INBOUND:
         return None if automatic else "The customer wrote."
+    if direction == Direction.FWD_REPLY:
+        return None if automatic else "Someone the ticket was forwarded to answered."
     if author is None:  # mail the helpdesk sent by itself
         return None
     if direction == Direction.NOTE:
         return f"{author} added an internal note."
+    if direction == Direction.FORWARD:
+        return f"{author} forwarded the ticket."
     return f"{author} replied."
 
 
