@@ -96,3 +96,37 @@ def test_rows_that_leave_the_view_go_unless_checked(page, session: Session, web_
     assert "No longer in this view" in kept_row.inner_text()
     assert page.get_by_label(f"Select ticket #{kept_number}").is_checked()
     assert count.inner_text() == "0"
+
+
+COUNT_POLLS = """
+window.polls = 0;
+const realFetch = window.fetch;
+window.fetch = function (url, options) {
+  if (String(url).includes("/live")) window.polls += 1;
+  return realFetch.call(this, url, options);
+};
+"""
+
+SET_HIDDEN = """hidden => {
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_polling_pauses_while_the_tab_is_hidden(page, session: Session) -> None:  # type: ignore[no-untyped-def]
+    """The page's clock is Playwright's: minutes pass without waiting for them."""
+    make_ticket(session, subject="Anything")
+    sign_in(page, make_user(session, "agent").email, PASSWORD)
+    page.add_init_script(COUNT_POLLS)
+    page.clock.install()
+    page.goto("/?view=open")
+    with page.expect_response(lambda response: "/tickets/live" in response.url):
+        page.clock.run_for(5_500)  # the default interval, 5 s
+    assert page.evaluate("window.polls") == 1
+
+    page.evaluate(SET_HIDDEN, True)
+    page.clock.run_for(120_000)
+    assert page.evaluate("window.polls") == 1  # nothing asked while hidden (the first is done)
+
+    page.evaluate(SET_HIDDEN, False)  # back: it asks at once
+    assert page.evaluate("window.polls") == 2
