@@ -84,12 +84,14 @@
     window.setTimeout(function () { status.textContent = text; }, 50);
   }
 
-  function announce(added, changed) {
+  function announce(added, changed, left) {
     var parts = [];
     if (added.length === 1) parts.push("New ticket: " + ticketName(added[0]) + ".");
     else if (added.length > 1) parts.push(added.length + " new tickets.");
     if (changed === 1) parts.push("1 ticket changed.");
     else if (changed > 1) parts.push(changed + " tickets changed.");
+    if (left === 1) parts.push("1 ticket left this view.");
+    else if (left > 1) parts.push(left + " tickets left this view.");
     say(parts.join(" "));
   }
 
@@ -161,12 +163,16 @@
       if (place !== row) body.insertBefore(row, place);
       previous = row;
     });
+    var left = 0;
     Object.keys(existing).forEach(function (id) {
-      if (!wanted[id]) leave(existing[id]);
+      if (!wanted[id] && !existing[id].classList.contains("live-gone")) {
+        leave(existing[id]);
+        left += 1;
+      }
     });
     emptyRow(data.order.length === 0 && !body.querySelector("tr[data-ticket-id]"));
     counts(data.counts || {});
-    announce(added, changed);
+    announce(added, changed, left);
   }
 
   window.helpdeskLivePoll(interval, function () {

@@ -96,6 +96,9 @@ def test_rows_that_leave_the_view_go_unless_checked(page, session: Session, web_
     assert "No longer in this view" in kept_row.inner_text()
     assert page.get_by_label(f"Select ticket #{kept_number}").is_checked()
     assert count.inner_text() == "0"
+    page.locator("#queue-live-status", has_text="2 tickets left this view").wait_for(
+        state="attached"
+    )
 
 
 COUNT_POLLS = """
