@@ -122,6 +122,7 @@ def seeded(session: Session) -> Seeded:
         "rule_id": session.scalars(select(CategoryRule.id)).first(),
         "template_id": session.scalars(select(ReplyTemplate.id)).first(),
         "row_id": 1,
+        "session_id": 1,  # a signed-in browser (of whoever signed in first)
         "user_id": make_user(session).id,
         "email": ticket.customer.email,
         "token": "no-such-reset-link",  # a reset link's token: a bad one answers 400
