@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import html
+import io
 from email import policy
 from email.message import EmailMessage
 from typing import Any
@@ -300,3 +301,50 @@ def test_api_refuses_nul_characters(client: FlaskClient, session: Session) -> No
     body = {"to": "a@example.com", "subject": "Hi\x00", "text": "x"}
     response = client.post(f"{API}/tickets", json=body, headers=bearer(token_for(session)))
     assert response.status_code == 400 and "NUL" in response.get_json()["error"]
+
+
+def test_web_new_conversation_sends_files(client: FlaskClient, session: Session, smtp: Any) -> None:
+    label = b"%PDF-1.4\n" + bytes(range(256)) * 7 + b"\n%%EOF\n"
+    login(client, make_user(session).email)
+    form = {
+        "csrf_token": csrf_token(client, "/tickets/new"),
+        "to": "erin@example.com",
+        "subject": "Your return label",
+        "text": "The label is attached.",
+        "status": "pending",
+    }
+    response = client.post(
+        "/tickets/new",
+        data={**form, "attachments": [(io.BytesIO(label), "label.pdf", "application/pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    (message,) = session.scalars(select(Message))
+    assert [(a.filename, a.size) for a in message.attachments] == [("label.pdf", len(label))]
+    assert send_now(session)["sent"] == 1
+    (mail,) = sent_mails(smtp, 1)
+    files = {p.get_filename(): p.get_content() for p in mail.iter_attachments()}
+    assert files == {"label.pdf": label}
+
+
+def test_web_new_conversation_refuses_files_over_the_limit(
+    web_app: Flask, client: FlaskClient, session: Session
+) -> None:
+    web_app.config["REPLY_MAX_FILE_BYTES"] = 100
+    login(client, make_user(session).email)
+    response = client.post(
+        "/tickets/new",
+        data={
+            "csrf_token": csrf_token(client, "/tickets/new"),
+            "to": "erin@example.com",
+            "subject": "Your return label",
+            "text": "Kept text",
+            "status": "pending",
+            "attachments": [(io.BytesIO(b"x" * 101), "big.bin", "application/octet-stream")],
+        },
+        content_type="multipart/form-data",
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 413 and "Nothing was sent" in page
+    assert "Choose the 1 file again." in page and "Kept text" in page
+    assert tickets(session) == 0

@@ -372,3 +372,18 @@ def test_the_ticket_pages_live_banner_names_forwards() -> None:
         "Someone the ticket was forwarded to answered."
     )
     assert _message_line("fwd_reply", True, None) is None
+
+
+def test_api_forward_over_the_file_limits_is_413(
+    app: Flask, web_app: Flask, client: FlaskClient, session: Session
+) -> None:
+    agent = make_user(session)
+    ticket = _conversation(app, session, agent)
+    web_app.config["REPLY_MAX_BYTES"] = 1000
+    response = client.post(
+        f"{API}/tickets/{ticket.number}/forward",
+        json={"to": WAREHOUSE},
+        headers=bearer(token_for(session, user=agent)),
+    )
+    assert response.status_code == 413
+    assert "Forward one message at a time" in response.get_json()["error"]

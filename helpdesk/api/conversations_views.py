@@ -48,7 +48,7 @@ def post_ticket() -> tuple[Response, int]:
         )
     except ReplyError as exc:
         db.session.rollback()
-        raise ApiError(400, str(exc), exc.field) from None
+        raise ApiError(exc.status, str(exc), exc.field) from None
     db.session.commit()
     return jsonify(ticket_detail(db.session, ticket)), 201
 
@@ -78,6 +78,6 @@ def post_forward(number: int) -> tuple[Response, int]:
         )
     except ReplyError as exc:
         db.session.rollback()
-        raise ApiError(400, str(exc), exc.field) from None
+        raise ApiError(exc.status, str(exc), exc.field) from None
     db.session.commit()
     return jsonify(messages_json(db.session, ticket.id, [message.id])[0]), 201

@@ -165,7 +165,7 @@ def _paths() -> dict[str, Any]:
                 "Forward the conversation, or one message, with its files to someone else "
                 "(internal: their answer threads in with direction `fwd_reply`)",
                 ("201", "Message", "The forward (direction `forward`), with its outbox status."),
-                ("400", "404"),
+                ("400", "404", "413"),
                 body="ForwardRequest",
             ),
         },

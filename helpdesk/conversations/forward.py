@@ -85,7 +85,8 @@ def _files(messages: Sequence[Message], limits: FileLimits, text: str) -> list[O
     try:
         check_files([(f.filename, f.size) for f in files.values()], limits, len(text.encode()))
     except FileLimitError as exc:
-        raise ReplyError(f"{exc} Forward one message at a time instead.", "attachments") from None
+        message = f"{exc} Forward one message at a time instead."
+        raise ReplyError(message, "attachments", exc.status) from None
     return list(files.values())
 
 

@@ -6,6 +6,7 @@ Functions take explicit arguments and never commit; the caller owns the transact
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,7 @@ from helpdesk.categories import categorize, find_order_number, load_rules
 from helpdesk.mailidentity import MailIdentity
 from helpdesk.models import EventKind, OutboxKind, Ticket, User, utcnow
 from helpdesk.outbox.addresses import AddressError, parse_addresses
+from helpdesk.outbox.files import FileError, FileLimits, OutgoingFile, Upload, prepare_files
 from helpdesk.outbox.services import queue_reply_message
 from helpdesk.replies.errors import ReplyError
 from helpdesk.replies.services import (
@@ -65,6 +67,20 @@ def mail_subject(value: str) -> str:
     return subject
 
 
+def upload_files(
+    session: Session, uploads: Sequence[Upload], limits: FileLimits | None, text: str
+) -> list[OutgoingFile]:
+    """The agent's `uploads` stored to send with `text`; ReplyError (413 when too large)."""
+    if not uploads:
+        return []
+    if limits is None:
+        raise ValueError("files need their limits")
+    try:
+        return prepare_files(session, uploads, [], limits, text)
+    except FileError as exc:
+        raise ReplyError(str(exc), exc.field, exc.status) from None
+
+
 def start_conversation(
     session: Session,
     *,
@@ -77,6 +93,8 @@ def start_conversation(
     template_key: str | None = None,
     status: str = DEFAULT_REPLY_STATUS,
     signature: str = "",
+    uploads: Sequence[Upload] = (),
+    limits: FileLimits | None = None,
 ) -> Ticket:
     """A new ticket for the customer at `to`, opened by the agent's mail to them.
 
@@ -84,7 +102,8 @@ def start_conversation(
     left in `status` (waiting on the customer by default). The mail goes through the outbox
     From the support address with the ticket's [#N] token and its own Message-ID, so the
     customer's answer threads into the ticket. An empty `text` with `template_key` sends
-    that template rendered for the new ticket. No acknowledgement is sent.
+    that template rendered for the new ticket. `uploads` are sent as files within
+    `limits` (ReplyError with status 413 when over). No acknowledgement is sent.
     """
     address = recipient(to, identity)
     subject = mail_subject(subject)
@@ -107,6 +126,7 @@ def start_conversation(
         text = template_reply_text(
             session, ticket, template_key, agent_name=author.name, store_name=identity.store_name
         )
+    text = signed_text(text, signature, "message")
     queue_reply_message(
         session,
         ticket,
@@ -115,11 +135,12 @@ def start_conversation(
         from_name=author.name,
         to_address=address,
         subject=subject,
-        text=signed_text(text, signature, "message"),
+        text=text,
         message_id_domain=identity.message_id_domain,
         parent_id=None,
         automatic=False,
         author_id=author.id,
+        files=upload_files(session, uploads, limits, text),
     )
     now = utcnow()
     detail = f"template {template_key}" if template_key else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -14,7 +14,7 @@ from helpdesk.conversations.forward import forward
 from helpdesk.conversations.services import start_conversation
 from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
-from helpdesk.outbox.files import FileLimits
+from helpdesk.outbox.files import FileLimits, read_uploads
 from helpdesk.replies.errors import ReplyError
 from helpdesk.replies.templates import active_templates
 from helpdesk.tickets.lookup import viewable_ticket_or_404
@@ -29,9 +29,15 @@ def _new_form() -> NewConversationForm:
     return form
 
 
-def _page(form: NewConversationForm, problem: str | None = None) -> tuple[str, int]:
+def _page(
+    form: NewConversationForm, problem: str | None = None, dropped: int = 0, status: int = 400
+) -> tuple[str, int]:
+    """The form, with why nothing was sent (`status`); `dropped` files must be chosen again
+    (a browser cannot refill a file field)."""
+    if problem and dropped:
+        problem += f" Choose the {dropped} file{'s' if dropped > 1 else ''} again."
     html = render_template("conversations/new.html", form=form, problem=problem)
-    return html, 400 if problem else 200
+    return html, status if problem else 200
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
@@ -42,8 +48,9 @@ def new() -> Response | tuple[str, int]:
     form = _new_form()
     if not form.is_submitted():
         return _page(form)
+    uploads = read_uploads(request.files.getlist("attachments"))
     if not form.validate():
-        return _page(form, f"Nothing was sent. {form_problem(form)}")
+        return _page(form, f"Nothing was sent. {form_problem(form)}", len(uploads))
     author = current_user._get_current_object()
     try:
         ticket = start_conversation(
@@ -57,10 +64,12 @@ def new() -> Response | tuple[str, int]:
             signature=author.signature,
             identity=MailIdentity.from_config(current_app.config),
             order_pattern=current_app.config["HELPDESK_ORDER_PATTERN"],
+            uploads=uploads,
+            limits=FileLimits.from_config(current_app.config),
         )
     except ReplyError as exc:
         db.session.rollback()
-        return _page(form, f"Nothing was sent: {exc}")
+        return _page(form, f"Nothing was sent: {exc}", len(uploads), exc.status)
     db.session.commit()
     flash(f"Your mail to {ticket.customer.email} is queued; it opened #{ticket.number}.", "info")
     return redirect(url_for("tickets.show", number=ticket.number))
