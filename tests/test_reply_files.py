@@ -24,6 +24,8 @@ from tests.factories import make_user
 from tests.mailfactory import make_mail
 from tests.outbox_helpers import send_now
 from tests.poller_helpers import make_poller
+from tests.test_api_policy import bearer
+from tests.test_api_tickets import token_for
 from tests.test_web import login
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -271,3 +273,42 @@ def test_web_refuses_an_attachment_of_another_ticket(
         as_text=True
     )
     assert f"There is no attachment {other.id} on this ticket." in page
+
+
+def test_ticket_recipients_are_kept_shown_and_editable(
+    app: Flask, session: Session, web_app: Flask, client: FlaskClient, imap_server
+) -> None:  # type: ignore[no-untyped-def]
+    """The Cc'd become the ticket's recipients: shown on the page, prefilled in the next
+    reply's Cc (web) or Cc'd when the API gives no `cc`; removing them from the field
+    removes them."""
+    ticket = _customer_mail(app, session, imap_server)
+    login(client, make_user(session).email)
+    cc = "warehouse@procase.com, qa@procase.com"
+    assert _post_reply(client, ticket.number, text="First.", cc=cc).status_code == 302
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "Also on this ticket (Cc)" in page
+    assert f'id="reply-cc" name="cc" type="text" value="{cc}"' in page
+    assert f"To alice@example.com, Cc {cc}" in page  # under our message
+    token = token_for(session)
+    response = client.post(
+        f"/api/v1/tickets/{ticket.number}/replies", json={"text": "Second."}, headers=bearer(token)
+    )
+    assert response.status_code == 201
+    assert response.get_json()["to"] == [
+        "alice@example.com",
+        "warehouse@procase.com",
+        "qa@procase.com",
+    ]
+    detail = client.get(f"/api/v1/tickets/{ticket.number}", headers=bearer(token)).get_json()
+    assert detail["cc"] == ["warehouse@procase.com", "qa@procase.com"]
+    assert _post_reply(client, ticket.number, text="Third.", cc="qa@procase.com").status_code == 302
+    session.rollback()
+    assert session.get(Ticket, ticket.id).cc == "qa@procase.com"  # type: ignore[union-attr]
+    assert _post_reply(client, ticket.number, text="Fourth.", cc="").status_code == 302
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "Also on this ticket (Cc)" not in page
+    session.rollback()
+    rows = session.scalars(
+        select(OutboxMail.cc).where(OutboxMail.kind == "reply").order_by(OutboxMail.id)
+    )
+    assert list(rows) == ["warehouse@procase.com,qa@procase.com"] * 2 + ["qa@procase.com", ""]

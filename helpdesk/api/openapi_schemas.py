@@ -88,6 +88,8 @@ TICKET_FIELDS: dict[str, Schema] = {
     "snoozed_until": nullable(DATE_TIME),
     # When it came back from a snooze, until someone acted on it ("Back from snooze").
     "woke_at": nullable(DATE_TIME),
+    # Recipients besides the customer: the last reply's Cc, the next reply's by default.
+    "cc": array(STRING),
 }
 
 MESSAGE = obj(

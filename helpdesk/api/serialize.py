@@ -40,6 +40,7 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "policy_deadline": iso(ticket.policy_deadline),
         "snoozed_until": iso(ticket.snoozed_until),
         "woke_at": iso(ticket.woke_at),
+        "cc": ticket.cc_addresses,
     }
 
 

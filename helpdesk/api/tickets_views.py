@@ -177,7 +177,9 @@ def post_reply(number: int) -> tuple[Response, int]:
         uploads,
         id_list(data, "forward_attachment_ids"),
     )
-    cc, bcc = string_list(data, "cc"), string_list(data, "bcc")
+    # Without `cc`, the ticket's recipients are Cc'd again (as the composer prefills them).
+    cc = string_list(data, "cc") if "cc" in data else None
+    bcc = string_list(data, "bcc")
     author = api_caller().user
     try:
         if key is not MISSING:

@@ -136,11 +136,19 @@ class Ticket(Base):
     # When anything shown about the ticket last changed (its row, a message, an event): set
     # on every flush by helpdesk.tickets.stamp, read by the live queue (migration 0021).
     changed_at: Mapped[datetime | None]
+    # Recipients of the ticket besides the customer (0023): comma-separated addresses the
+    # last agent's reply was Cc'd to; the next reply Cc's them by default.
+    cc: Mapped[str] = mapped_column(Text, default="")
     # The words of the subject and every message, for the queue's search (PostgreSQL; NULL on
     # SQLite). Kept by helpdesk.tickets.search; deferred: pages never read it.
     search: Mapped[str | None] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"), deferred=True
     )
+
+    @property
+    def cc_addresses(self) -> list[str]:
+        """Who else is on the ticket besides the customer (`cc`), as a list."""
+        return [address for address in self.cc.split(",") if address]
 
     customer: Mapped[Customer] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(lazy="joined", foreign_keys="Ticket.assignee_id")

@@ -144,7 +144,7 @@ def send_reply(
     signature: str = "",
     check_colleagues: bool = False,
     files: ReplyFiles | None = None,
-    cc: Sequence[str] = (),
+    cc: Sequence[str] | None = None,
     bcc: Sequence[str] = (),
 ) -> Message:
     """Queue the agent's reply to the customer, threaded, and set the ticket's status.
@@ -153,6 +153,8 @@ def send_reply(
     mail and in the stored message alike. `files`: uploads and attachments of the ticket
     to forward, within its limits (else ReplyError with status 413). `cc` and `bcc`: the
     addresses as typed (each value may hold several; ReplyError when one is not valid).
+    The Cc'd become the ticket's recipients (`ticket.cc`): their mail threads into it and
+    the next reply Cc's them by default; `cc` None keeps them as they are.
 
     Raises NewMessagesSince (sending nothing) when the customer wrote after message
     `seen_message_id`, so the agent reads it first; with `check_colleagues` (the web
@@ -164,7 +166,7 @@ def send_reply(
     template = _template(session, template_key) if template_key else None
     if template_key and template is None:
         raise ReplyError(f"There is no reply template {template_key!r}.", "template")
-    copies = _copies(cc, bcc)
+    copies = _copies([ticket.cc] if cc is None else cc, bcc)
     # Wait for a mail being ingested for this ticket right now (PostgreSQL row lock).
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     newer = newer_inbound(session, ticket, seen_message_id)
@@ -193,6 +195,7 @@ def send_reply(
         bcc=copies[1],
         files=outgoing,
     )
+    ticket.cc = ",".join(copies[0])
     now = utcnow()
     record_event(
         session,

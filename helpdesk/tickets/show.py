@@ -62,6 +62,7 @@ def render_ticket_page(
             FileLimits.from_config(config),
             draft,
         ),
+        cc=", ".join(ticket.cc_addresses),
     )
     html = render_template(
         "tickets/show.html",
