@@ -348,3 +348,35 @@ def test_web_new_conversation_refuses_files_over_the_limit(
     assert response.status_code == 413 and "Nothing was sent" in page
     assert "Choose the 1 file again." in page and "Kept text" in page
     assert tickets(session) == 0
+
+
+def test_api_starts_a_conversation_with_files(
+    web_app: Flask, client: FlaskClient, session: Session
+) -> None:
+    token = token_for(session)
+    fields = {"to": "fay@example.com", "subject": "Your invoice", "text": "Attached."}
+    response = client.post(
+        f"{API}/tickets",
+        data={**fields, "attachments": [(io.BytesIO(b"%PDF-1.4 invoice"), "invoice.pdf")]},
+        content_type="multipart/form-data",
+        headers=bearer(token),
+    )
+    assert response.status_code == 201, response.get_json()
+    (message,) = response.get_json()["messages"]
+    assert [(a["filename"], a["size"]) for a in message["attachments"]] == [("invoice.pdf", 16)]
+    web_app.config["REPLY_MAX_FILE_BYTES"] = 10
+    too_big = client.post(
+        f"{API}/tickets",
+        data={**fields, "attachments": [(io.BytesIO(b"x" * 11), "big.bin")]},
+        content_type="multipart/form-data",
+        headers=bearer(token),
+    )
+    assert too_big.status_code == 413 and "big.bin" in too_big.get_json()["error"]
+    unknown = client.post(
+        f"{API}/tickets",
+        data={**fields, "cc": "x@example.com"},
+        content_type="multipart/form-data",
+        headers=bearer(token),
+    )
+    assert unknown.status_code == 400 and unknown.get_json()["field"] == "cc"
+    assert tickets(session) == 1

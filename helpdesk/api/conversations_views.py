@@ -3,13 +3,22 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from typing import Any
+
+from flask import current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from helpdesk.access import can_work_tickets
 from helpdesk.api import bp
 from helpdesk.api.auth import api_caller, api_view
-from helpdesk.api.bodies import MISSING, id_field, json_object, text_field, text_or_template
+from helpdesk.api.bodies import (
+    MISSING,
+    form_object,
+    id_field,
+    json_object,
+    text_field,
+    text_or_template,
+)
 from helpdesk.api.errors import ApiError
 from helpdesk.api.ticket_detail import messages_json, ticket_detail
 from helpdesk.api.tickets_views import ticket_or_404
@@ -17,7 +26,7 @@ from helpdesk.conversations.forward import forward
 from helpdesk.conversations.services import start_conversation
 from helpdesk.extensions import db
 from helpdesk.mailidentity import MailIdentity
-from helpdesk.outbox.files import FileLimits
+from helpdesk.outbox.files import FileLimits, Upload, read_uploads
 from helpdesk.replies.errors import ReplyError
 from helpdesk.replies.services import DEFAULT_REPLY_STATUS
 
@@ -26,8 +35,9 @@ from helpdesk.replies.services import DEFAULT_REPLY_STATUS
 @api_view(can_work_tickets)
 def post_ticket() -> tuple[Response, int]:
     """A new ticket opened by the agent's mail to `to` (queued in the outbox); `template`
-    (a template key) instead of `text` sends that template rendered for the new ticket."""
-    data = json_object(("to", "subject", "text", "template", "status"))
+    (a template key) instead of `text` sends that template rendered for the new ticket.
+    As multipart/form-data, files under `attachments` go with it (413 over the limits)."""
+    data, uploads = _conversation_input()
     to = text_field(data, "to", required=True)
     subject = text_field(data, "subject", required=True)
     text, key = text_or_template(data)
@@ -45,12 +55,26 @@ def post_ticket() -> tuple[Response, int]:
             signature=author.signature,
             identity=MailIdentity.from_config(current_app.config),
             order_pattern=current_app.config["HELPDESK_ORDER_PATTERN"],
+            uploads=uploads,
+            limits=FileLimits.from_config(current_app.config),
         )
     except ReplyError as exc:
         db.session.rollback()
         raise ApiError(exc.status, str(exc), exc.field) from None
     db.session.commit()
     return jsonify(ticket_detail(db.session, ticket)), 201
+
+
+CONVERSATION_FIELDS = ("to", "subject", "text", "template", "status")
+
+
+def _conversation_input() -> tuple[dict[str, Any], list[Upload]]:
+    """The fields and uploaded files: a JSON object, or multipart/form-data with files
+    under `attachments`."""
+    if request.mimetype != "multipart/form-data":
+        return json_object(CONVERSATION_FIELDS), []
+    data = form_object(CONVERSATION_FIELDS, (), ("attachments",))
+    return data, read_uploads(request.files.getlist("attachments"))
 
 
 @bp.post("/tickets/<int:number>/forward")

@@ -121,8 +121,9 @@ def _paths() -> dict[str, Any]:
                 "Start a conversation: a new ticket opened by our mail to `to` (queued in "
                 "the outbox; the customer's answer threads into it)",
                 ("201", "TicketDetail", "The new ticket, with its `number` and the mail."),
-                ("400",),
+                ("400", "413"),
                 body="NewConversation",
+                form="NewConversationForm",
             ),
         },
         "/tickets/{number}": {

@@ -139,6 +139,30 @@ def _facts() -> Schema:
     return {"type": "object", "properties": properties}
 
 
+NEW_CONVERSATION: dict[str, Schema] = {
+    "to": {
+        "type": "string",
+        "maxLength": 254,
+        "example": "customer@example.com",
+        "description": "One plain address (no name, no list), not the support address.",
+    },
+    "subject": {"type": "string", "minLength": 1, "maxLength": MAX_SUBJECT},
+    "text": {
+        "type": "string",
+        "minLength": 1,
+        "description": "The message; give this or `template`, not both.",
+    },
+    "template": {
+        "type": "string",
+        "pattern": KEY_PATTERN.pattern,
+        "example": "general",
+        "description": "An active reply template's key instead of `text`, rendered "
+        "for the new ticket.",
+    },
+    "status": {**enum(REPLY_STATUSES), "default": DEFAULT_REPLY_STATUS},
+}
+
+
 SCHEMAS: dict[str, Schema] = {
     "Error": {
         "type": "object",
@@ -264,30 +288,16 @@ SCHEMAS: dict[str, Schema] = {
         },
         optional=(*REPLY_OPTIONAL, "attachments"),
     ),
-    "NewConversation": obj(
+    "NewConversation": obj(NEW_CONVERSATION, optional=("text", "template", "status")),
+    "NewConversationForm": obj(
         {
-            "to": {
-                "type": "string",
-                "maxLength": 254,
-                "example": "customer@example.com",
-                "description": "One plain address (no name, no list), not the support address.",
-            },
-            "subject": {"type": "string", "minLength": 1, "maxLength": MAX_SUBJECT},
-            "text": {
-                "type": "string",
-                "minLength": 1,
-                "description": "The message; give this or `template`, not both.",
-            },
-            "template": {
-                "type": "string",
-                "pattern": KEY_PATTERN.pattern,
-                "example": "general",
-                "description": "An active reply template's key instead of `text`, rendered "
-                "for the new ticket.",
-            },
-            "status": {**enum(REPLY_STATUSES), "default": DEFAULT_REPLY_STATUS},
+            **NEW_CONVERSATION,
+            "attachments": described(
+                {**array({"type": "string", "format": "binary"}), "maxItems": MAX_FILES},
+                "Files to send (REPLY_MAX_FILE_BYTES each, REPLY_MAX_BYTES with the text).",
+            ),
         },
-        optional=("text", "template", "status"),
+        optional=("text", "template", "status", "attachments"),
     ),
     "ForwardRequest": obj(
         {
