@@ -228,6 +228,7 @@ def test_web_limits_answer_at_the_composer_with_the_text_kept(
         ("warehouse@procase.com\r\nBcc: victim@example.com", "Cc must not contain line breaks."),
         ("Ann <a@example.com>", "is not an email address"),
         (", ".join(f"p{i}@example.com" for i in range(11)), "At most 10 addresses can be given"),
+        ("Support@procase.com", "Cc cannot hold the support address support@procase.com."),
     ],
 )
 def test_web_refuses_bad_copies(
@@ -284,7 +285,8 @@ def test_ticket_recipients_are_kept_shown_and_editable(
     ticket = _customer_mail(app, session, imap_server)
     login(client, make_user(session).email)
     cc = "warehouse@procase.com, qa@procase.com"
-    assert _post_reply(client, ticket.number, text="First.", cc=cc).status_code == 302
+    typed = f"{cc}, Alice@Example.com"  # the customer is the To, not a Cc
+    assert _post_reply(client, ticket.number, text="First.", cc=typed).status_code == 302
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
     assert "Also on this ticket (Cc)" in page
     assert f'id="reply-cc" name="cc" type="text" value="{cc}"' in page

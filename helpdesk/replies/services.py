@@ -166,7 +166,9 @@ def send_reply(
     template = _template(session, template_key) if template_key else None
     if template_key and template is None:
         raise ReplyError(f"There is no reply template {template_key!r}.", "template")
-    copies = _copies([ticket.cc] if cc is None else cc, bcc)
+    copies = _copies(
+        [ticket.cc] if cc is None else cc, bcc, ticket.customer.email, identity.support_address
+    )
     # Wait for a mail being ingested for this ticket right now (PostgreSQL row lock).
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     newer = newer_inbound(session, ticket, seen_message_id)
@@ -231,12 +233,23 @@ def _files(session: Session, ticket: Ticket, files: ReplyFiles, text: str) -> li
         raise ReplyError(str(exc), exc.field, exc.status) from None
 
 
-def _copies(cc: Sequence[str], bcc: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The Cc and Bcc addresses, validated (ReplyError naming the field)."""
+def _copies(
+    cc: Sequence[str], bcc: Sequence[str], customer: str, support: str
+) -> tuple[list[str], list[str]]:
+    """The Cc and Bcc addresses, validated (ReplyError naming the field). The customer
+    (the mail's To) is left out of them; the support address is refused (our own mail
+    would come back into the mailbox)."""
     try:
-        return parse_addresses(cc, "cc"), parse_addresses(bcc, "bcc")
+        copies = parse_addresses(cc, "cc"), parse_addresses(bcc, "bcc")
     except AddressError as exc:
         raise ReplyError(str(exc), exc.field) from None
+    for field, addresses in zip(("cc", "bcc"), copies, strict=True):
+        if support.lower() in addresses:
+            raise ReplyError(
+                f"{field.capitalize()} cannot hold the support address {support}.", field
+            )
+    to = customer.lower()
+    return [a for a in copies[0] if a != to], [a for a in copies[1] if a != to]
 
 
 def template_reply_text(
