@@ -81,6 +81,8 @@ EVENT_KIND: Mapping[str, str] = {
     "order_number": "Order number",
     "reply": "Reply sent",
     "snooze": "Snooze",
+    "merge": "Merged",
+    "split": "Split",
     "note": "Note added",
     "mail_retry": "Mail retried",
     "policy_check": "Policy checked",
@@ -127,6 +129,8 @@ AUDIT_ACTION: Mapping[str, str] = {
     "quarantine.reprocess": "Quarantined mail processed again",
     "quarantine.discard": "Quarantined mail discarded",
     "mailbox.connect": "Mailbox connected",
+    "ticket.merge": "Ticket merged into another",
+    "ticket.split": "Messages split into a new ticket",
 }
 AUDIT_ACTIONS: tuple[str, ...] = tuple(AUDIT_ACTION)
 AUDIT_TARGET: Mapping[str, str] = {
@@ -137,6 +141,7 @@ AUDIT_TARGET: Mapping[str, str] = {
     "fetched_mail": "Fetched mail",
     "mailbox": "Mailbox",
     "setting": "Setting",
+    "ticket": "Ticket",
 }
 AUDIT_TARGETS: tuple[str, ...] = tuple(AUDIT_TARGET)
 # The store's default reply templates by key (an agent sees the stored template's name).

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from helpdesk.blobs import store_blobs
 from helpdesk.categories import ticket_token
 from helpdesk.models import Customer, Direction, FetchedMail, Message, OutboxMail, Ticket, utcnow
+from helpdesk.tickets.merge import final_ticket
 from helpdesk.tickets.services import get_or_create_customer, reserve_ticket_numbers
 from mail_ingest.parse import ParsedMail, sha256_hex
 
@@ -128,9 +129,9 @@ class IngestBatch:
             ).unique():
                 if message_id is not None:  # always: selected by Message-ID
                     self._remember_id(message_id, message_pk, ticket)
-        if numbers:
+        if numbers:  # a merged ticket's [#N] is the ticket it was merged into
             for ticket in s.scalars(select(Ticket).where(Ticket.number.in_(numbers))).unique():
-                self.ticket_by_number[ticket.number] = ticket
+                self.ticket_by_number[ticket.number] = final_ticket(ticket)
         if senders:
             for customer in s.scalars(select(Customer).where(Customer.email.in_(senders))):
                 self.customers[customer.email] = customer
@@ -177,7 +178,8 @@ class IngestBatch:
         return get_or_create_customer(self.session, email, name, known=self.customers)
 
     def is_participant(self, ticket: Ticket, address: str | None) -> bool:
-        """The ticket's customer, or a recipient of one of its messages."""
+        """The ticket's customer, a recipient of one of its messages, or the sender of a
+        customer mail on it (another customer's ticket merged into it)."""
         if not address:
             return False
         return ticket.customer.email == address or address in self._recipients(ticket)
@@ -197,12 +199,14 @@ class IngestBatch:
             known: dict[str, set[str]] = {}
             if ticket.id is not None:
                 rows = self.session.execute(
-                    select(Message.recipients, Message.direction).where(
+                    select(Message.recipients, Message.sender, Message.direction).where(
                         Message.ticket_id == ticket.id
                     )
                 )
-                for recipients, direction in rows:
+                for recipients, sender, direction in rows:
                     _name(known, recipients, direction)
+                    if direction == Direction.INBOUND and sender:  # a merged ticket's customer
+                        known.setdefault(sender, set()).add("conversation")
             self.recipients[key] = known
         return self.recipients[key]
 

@@ -117,6 +117,7 @@ def test_list_ticket_fields_and_assignee_filter(client: FlaskClient, session: Se
         *("order_number", "created_at", "updated_at", "waiting_since", "first_response_at"),
         *("resolved_at", "policy_deadline", "first_contact_at", "snoozed_until", "woke_at"),
         "cc",
+        "merged_into",
     }
     assert set(one["customer"]) == {"email", "name"} and one["assignee"] is None
     mine = client.get(

@@ -179,6 +179,24 @@ def _paths() -> dict[str, Any]:
                 body="Facts",
             ),
         },
+        "/tickets/{number}/merge": {
+            "parameters": [NUMBER],
+            "post": _operation(
+                "Merge this ticket into another (its messages, notes and history move there)",
+                ("200", "Ticket", "The merged ticket, with `merged_into`."),
+                ("400", "404"),
+                body="MergeRequest",
+            ),
+        },
+        "/tickets/{number}/split": {
+            "parameters": [NUMBER],
+            "post": _operation(
+                "Split a message (and optionally the ones after it) into a new ticket",
+                ("201", "Ticket", "The new ticket."),
+                ("400", "404"),
+                body="SplitRequest",
+            ),
+        },
         "/customers/{email}": {
             "parameters": [email],
             "get": _operation(

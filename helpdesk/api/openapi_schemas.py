@@ -90,6 +90,8 @@ TICKET_FIELDS: dict[str, Schema] = {
     "woke_at": nullable(DATE_TIME),
     # Recipients besides the customer: the last reply's Cc, the next reply's by default.
     "cc": array(STRING),
+    # Merged into that ticket (its messages and history are there now); null for the rest.
+    "merged_into": nullable(INTEGER),
 }
 
 MESSAGE = obj(
@@ -315,6 +317,30 @@ SCHEMAS: dict[str, Schema] = {
             },
         },
         optional=("text", "message_id"),
+    ),
+    "MergeRequest": obj(
+        {
+            "into": described(
+                ID,
+                "The ticket to merge into (followed to the ticket it was merged into, if so);",
+                "not this ticket.",
+            ),
+            "other_customer": described(
+                {**BOOLEAN, "default": False},
+                "Confirms merging into another customer's ticket (refused without it).",
+            ),
+        },
+        optional=("other_customer",),
+    ),
+    "SplitRequest": obj(
+        {
+            "message_id": described(ID, "A message of this ticket (its `id`)."),
+            "following": described(
+                {**BOOLEAN, "default": False},
+                "Also move every message after it. At least one message stays.",
+            ),
+        },
+        optional=("following",),
     ),
     "NewerMessages": obj(
         {"error": STRING, "messages": array(ref("Message")), "last_message_id": INTEGER}

@@ -41,6 +41,8 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "snoozed_until": iso(ticket.snoozed_until),
         "woke_at": iso(ticket.woke_at),
         "cc": ticket.cc_addresses,
+        # The number of the ticket it was merged into (its `merged_into` is loaded with it).
+        "merged_into": ticket.merged_into.number if ticket.merged_into is not None else None,
     }
 
 

@@ -45,7 +45,7 @@ from helpdesk.replies.services import (
     template_reply_text,
 )
 from helpdesk.tickets.queue import QueueError, QueueParams, fetch_page, parse_params
-from helpdesk.tickets.services import UPDATABLE, TicketError, update_ticket
+from helpdesk.tickets.services import UPDATABLE, TicketError, refuse_merged, update_ticket
 from helpdesk.tickets.snooze import cancel_snooze, parse_instant, snooze
 
 QUEUE_ARGS = ("view", "status", "category", "assignee", "priority", "age", "q", "sort", "cursor")
@@ -73,6 +73,16 @@ def ticket_or_404(number: int) -> Ticket:
     return ticket
 
 
+def writable_ticket_or_404(number: int) -> Ticket:
+    """`ticket_or_404`, refusing (400) a ticket merged into another: work on that one."""
+    ticket = ticket_or_404(number)
+    try:
+        refuse_merged(ticket)
+    except TicketError as exc:
+        raise ApiError(400, f"Not saved: {exc}.") from None
+    return ticket
+
+
 @bp.get("/tickets")
 @api_view(can_work_tickets)
 def list_tickets() -> Response:
@@ -97,7 +107,7 @@ def get_ticket(number: int) -> Response:
 def patch_ticket(number: int) -> Response:
     """Change status, assignee, category, priority, order number or the snooze (applied
     last; null cancels it); each change is an event."""
-    ticket = ticket_or_404(number)
+    ticket = writable_ticket_or_404(number)
     data = json_object((*UPDATABLE, "snoozed_until"))
     until = text_field(data, "snoozed_until", nullable=True)
     changes = {name: text_field(data, name) for name in ("status", "category", "priority")}
@@ -125,7 +135,7 @@ def patch_ticket(number: int) -> Response:
 @bp.post("/tickets/<int:number>/notes")
 @api_view(can_work_tickets)
 def post_note(number: int) -> tuple[Response, int]:
-    ticket = ticket_or_404(number)
+    ticket = writable_ticket_or_404(number)
     text = text_field(json_object(("text",)), "text", required=True)
     try:
         note = add_note(db.session, ticket, author=api_caller().user, text=text)
@@ -167,7 +177,7 @@ def post_reply(number: int) -> tuple[Response, int]:
     ticket with its latest saved policy check, as the composer fills it in. `cc`, `bcc`,
     files (multipart `attachments`) and `forward_attachment_ids` (attachments on the
     ticket) go with it; files over the limits answer 413."""
-    ticket = ticket_or_404(number)
+    ticket = writable_ticket_or_404(number)
     data, uploads = _reply_input()
     text, key = text_or_template(data)
     status = text_field(data, "status")
@@ -224,7 +234,7 @@ def post_reply(number: int) -> tuple[Response, int]:
 @api_view(can_work_tickets)
 def post_policy_check(number: int) -> tuple[Response, int]:
     """Save a policy check on the ticket (facts as for /policy/evaluate); the verdict."""
-    ticket = ticket_or_404(number)
+    ticket = writable_ticket_or_404(number)
     facts = facts_body()
     _, verdict = record_check(db.session, ticket, facts, actor_id=api_caller().user.id)
     db.session.commit()

@@ -13,6 +13,7 @@ from helpdesk.access import can_work_tickets
 from helpdesk.api import bp
 from helpdesk.api import conversations_views as conversations_views
 from helpdesk.api import customers_views as customers_views
+from helpdesk.api import merge_views as merge_views
 from helpdesk.api import reports_views as reports_views
 from helpdesk.api import tickets_views as tickets_views
 from helpdesk.api.auth import api_view

@@ -102,6 +102,8 @@ class Ticket(Base):
             postgresql_where=text("changed_at IS NOT NULL"),
             sqlite_where=text("changed_at IS NOT NULL"),
         ),
+        # Migration 0024: the tickets merged into another one (left out of views and reports).
+        Index(None, "merged_into_id"),
         Index("ix_ticket_search", "search", postgresql_using="gin").ddl_if(dialect="postgresql"),
         CheckConstraint(sql_in("status", STATUSES), name="status"),
     )
@@ -139,6 +141,9 @@ class Ticket(Base):
     # Recipients of the ticket besides the customer (0023): comma-separated addresses the
     # last agent's reply was Cc'd to; the next reply Cc's them by default.
     cc: Mapped[str] = mapped_column(Text, default="")
+    # Merge (migration 0024): this ticket was merged into that one (its messages, notes and
+    # history moved there; it is closed, left out of the queue and the reports).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     # The words of the subject and every message, for the queue's search (PostgreSQL; NULL on
     # SQLite). Kept by helpdesk.tickets.search; deferred: pages never read it.
     search: Mapped[str | None] = mapped_column(
@@ -152,6 +157,8 @@ class Ticket(Base):
 
     customer: Mapped[Customer] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(lazy="joined", foreign_keys="Ticket.assignee_id")
+    # Loaded with the tickets that have one, in one more query (none when no ticket has one).
+    merged_into: Mapped[Ticket | None] = relationship(remote_side=[id], lazy="selectin")
 
 
 class TicketEvent(Base):
@@ -172,8 +179,11 @@ class TicketEvent(Base):
     new_value: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The ticket this happened on before it was merged into `ticket` (migration 0024): the
+    # activity report counts such events on the merged ticket only, so never again.
+    merged_from_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
 
-    ticket: Mapped[Ticket] = relationship()
+    ticket: Mapped[Ticket] = relationship(foreign_keys=[ticket_id])
 
 
 class Counter(Base):

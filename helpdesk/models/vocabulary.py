@@ -105,6 +105,10 @@ class EventKind(StrEnum):
     NOT_ACKNOWLEDGED = "not_acknowledged"
     SNOOZE = "snooze"  # new_value: the "back on" time (ISO 8601, UTC); None when cancelled
     FORWARD = "forward"  # detail: to whom, and which message when only one
+    # On both tickets: old_value the merged ticket's number, new_value the one it went into.
+    MERGE = "merge"
+    # On both tickets: old_value the ticket split, new_value the new ticket's number.
+    SPLIT = "split"
 
 
 EVENT_KINDS: tuple[str, ...] = tuple(EventKind)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -80,12 +80,25 @@ def _timings_by(rows: Any) -> dict[str, dict[str, Timing]]:
 
 
 def entered_resolved() -> ColumnElement[bool]:
-    """A status event that solved a ticket: from new, open or pending to solved or closed."""
+    """A status event that solved a ticket: from new, open or pending to solved or closed
+    (not one that moved along with a merged ticket's history: see `own_event`)."""
     return and_(
         TicketEvent.kind == EventKind.STATUS,
         TicketEvent.old_value.in_(OPEN),
         TicketEvent.new_value.in_(RESOLVED),
+        own_event(),
     )
+
+
+def own_event() -> ColumnElement[bool]:
+    """An event of its ticket's own: one that happened on a ticket merged into it since is
+    left out, so a merge counts the ticket it went into only."""
+    return TicketEvent.merged_from_id.is_(None)
+
+
+def not_merged() -> ColumnElement[bool]:
+    """A ticket that was not merged into another (that one is counted instead)."""
+    return Ticket.merged_into_id.is_(None)
 
 
 def _first_responses(
@@ -105,6 +118,7 @@ def _first_responses(
                 Ticket.created_at >= low,
                 Ticket.created_at < high,
                 Ticket.first_response_at.is_not(None),
+                not_merged(),
             )
         )
     )
@@ -135,7 +149,7 @@ def activity(session: Session, start: date, end: date, timezone: str) -> Activit
         local_midnight(d, timezone).astimezone(UTC) for d in [*result.days, end + timedelta(days=1)]
     ]
     low, high = bounds[0], bounds[-1]
-    result.created = count_per_period(session, Ticket, Ticket.created_at, true(), bounds)
+    result.created = count_per_period(session, Ticket, Ticket.created_at, not_merged(), bounds)
     result.solved = count_per_period(
         session, TicketEvent, TicketEvent.created_at, entered_resolved(), bounds
     )
@@ -146,6 +160,7 @@ def activity(session: Session, start: date, end: date, timezone: str) -> Activit
                 TicketEvent.kind == EventKind.STATUS,
                 TicketEvent.old_value.in_(RESOLVED),
                 TicketEvent.new_value.in_(OPEN),
+                own_event(),
                 TicketEvent.created_at >= low,
                 TicketEvent.created_at < high,
             )

@@ -9,7 +9,11 @@ agree with each other on one dataset.
 from __future__ import annotations
 
 DAYS = "Days are the store's calendar days, in its time zone; both ends of the range are included."
-CREATED = "Created: tickets opened on that day, by a customer's mail or by an agent."
+CREATED = (
+    "Created: tickets opened on that day, by a customer's mail or by an agent. A ticket "
+    "merged into another counts nowhere in the reports: the ticket it went into counts, with "
+    "its own creation, solves and reopenings (not the merged one's)."
+)
 SOLVED = (
     "Solved: each time a ticket went from new, open or pending to solved or closed on that day, "
     "however it got there (a reply, the status menu, a bulk action, the API, automatic closing). "

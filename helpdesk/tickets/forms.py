@@ -1,4 +1,4 @@
-"""The ticket page's side-panel form."""
+"""The ticket page's forms: the side panel, snooze, merge and split."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from helpdesk.labels import select_choices
 from helpdesk.models import Ticket, User
-from helpdesk.params import parse_id
+from helpdesk.params import MAX_ID, parse_id
 
 
 class TicketUpdateForm(FlaskForm):
@@ -65,3 +73,25 @@ class SnoozeForm(FlaskForm):
     time = TimeField("at", validators=[Optional()])
     submit = SubmitField("Snooze")
     cancel = SubmitField("Cancel snooze")
+
+
+class MergeForm(FlaskForm):
+    """Merge this ticket into the ticket with this number."""
+
+    into = IntegerField(
+        "Merge into ticket #",
+        validators=[
+            InputRequired("Give the number of the ticket to merge into."),
+            NumberRange(1, MAX_ID, "Give a ticket number."),
+        ],
+    )
+    other_customer = BooleanField("It is another customer's ticket: merge anyway")
+    submit = SubmitField("Merge")
+
+
+class SplitForm(FlaskForm):
+    """Move one message (and, `following`, the ones after it) into a new ticket."""
+
+    message_id = IntegerField(validators=[InputRequired(), NumberRange(1, MAX_ID)])
+    following = BooleanField("with the messages after it")
+    submit = SubmitField("Split into a new ticket")

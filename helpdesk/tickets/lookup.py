@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,8 +12,13 @@ from helpdesk.models import Ticket
 
 
 def viewable_ticket_or_404(number: int) -> Ticket:
+    """The ticket; a form sent to a ticket merged into another (from a page open before
+    the merge) is refused (409), so nothing lands on it."""
     ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
     if ticket is None:
         abort(404, "There is no ticket with that number.")
     require(can_view_ticket, current_user, ticket)
+    if ticket.merged_into is not None and request.method != "GET":
+        into = ticket.merged_into.number
+        abort(409, f"Ticket #{number} was merged into #{into}: nothing was saved. Open #{into}.")
     return ticket

@@ -122,6 +122,10 @@ def describe_event(event: TicketEvent, names: dict[int, str], timezone: str = "U
         kind = _VALUE_KINDS[event.kind]
         old = None if old is None else labels.label(old, kind)
         new = None if new is None else labels.label(new, kind)
+    if event.kind == EventKind.MERGE:
+        return f"#{old} merged into #{new}"
+    if event.kind == EventKind.SPLIT:
+        return f"{event.detail or 'Messages'} of #{old} split into the new ticket #{new}"
     if event.kind == EventKind.NOT_ACKNOWLEDGED:
         return f"Not acknowledged: {event.detail or 'no reason recorded'}"
     if event.kind == EventKind.CREATED:
@@ -194,6 +198,23 @@ def _next_ticket(session: Session, ticket: Ticket) -> int | None:
         .order_by(candidates.c.wrap, candidates.c.created_at, candidates.c.id)
         .limit(1)
     )
+
+
+def _merged_numbers(session: Session, events: Sequence[TicketEvent]) -> dict[int, int]:
+    """Ticket id -> number of the tickets merged into this one whose events these are (a
+    query only when there are some)."""
+    ids = {e.merged_from_id for e in events if e.merged_from_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(ids)))
+    return {id_: number for id_, number in rows}
+
+
+def _on(text: str, event: TicketEvent, merged: dict[int, int]) -> str:
+    """A merged ticket's event says which ticket it happened on."""
+    if event.merged_from_id is None:
+        return text
+    return f"{text} (on #{merged.get(event.merged_from_id, '?')})"
 
 
 def _sniff(session: Session, attachments: Sequence[Attachment]) -> dict[str, str | None]:
@@ -292,16 +313,24 @@ def load_ticket_page(
     other_tickets = list(
         session.scalars(
             select(Ticket)
-            .where(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id)
+            .where(
+                Ticket.customer_id == ticket.customer_id,
+                Ticket.id != ticket.id,
+                Ticket.merged_into_id.is_(None),
+            )
             .order_by(Ticket.created_at.desc(), Ticket.id.desc())
             .limit(OTHER_TICKETS_LIMIT)
         )
     )
+    merged = _merged_numbers(session, events)
     return TicketPage(
         ticket=ticket,
         messages=messages,
         conversation=conversation,
-        events=[EventView(e, _actor(e, names), describe_event(e, names, timezone)) for e in events],
+        events=[
+            EventView(e, _actor(e, names), _on(describe_event(e, names, timezone), e, merged))
+            for e in events
+        ],
         outbox=outbox,
         other_tickets=other_tickets,
         users=[u for u in everyone if u.active],

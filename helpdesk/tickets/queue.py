@@ -26,7 +26,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    true,
     tuple_,
     union,
 )
@@ -315,8 +314,8 @@ def view_condition(view: str, user_id: int) -> ColumnElement[bool]:
         return is_open
     if view in (Status.PENDING, Status.SOLVED):
         return Ticket.status == view
-    if view == "all":
-        return true()
+    if view == "all":  # every ticket but those merged into another (closed, never solved)
+        return Ticket.merged_into_id.is_(None)
     if view in CATEGORIES:
         return and_(Ticket.category == view, is_open)
     raise QueueError([f"Unknown view “{view}”."])

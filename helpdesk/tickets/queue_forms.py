@@ -17,8 +17,8 @@ SNOOZE_ACTION = "snooze"
 
 class BulkForm(FlaskForm):
     """Selected ticket ids, one action ("assign:<id>", "unassign", "status:<s>",
-    "category:<c>", "snooze" with `snooze_day` and `snooze_time` in the store's zone) and
-    the queue URL to go back to."""
+    "category:<c>", "snooze" with `snooze_day` and `snooze_time` in the store's zone,
+    "merge") and the queue URL to go back to."""
 
     ticket_ids = SelectMultipleField(
         "Selected tickets",
@@ -37,6 +37,9 @@ class BulkForm(FlaskForm):
 CONFIRM_ACTIONS: dict[str, str] = {
     f"status:{Status.SOLVED}": "Mark every selected ticket solved?",
     f"status:{Status.CLOSED}": "Close every selected ticket?",
+    "merge": (
+        "Merge the selected tickets into the oldest of them? Their messages and history move there."
+    ),
 }
 
 
@@ -49,4 +52,5 @@ def action_choices(users: Sequence[User]) -> dict[str, list[tuple[str, str]]]:
         ],  # only new mail is new
         "Set category": [(f"category:{c}", label(c, "category")) for c in CATEGORIES],
         "Snooze": [(SNOOZE_ACTION, "until the date and time given")],
+        "Merge": [("merge", "into the oldest selected ticket")],
     }

@@ -49,6 +49,15 @@ class StatusTransitionError(TicketError):
     """A status change that the transition table does not allow."""
 
 
+def refuse_merged(ticket: Ticket) -> None:
+    """A merged ticket takes no change (TicketError naming where it went): its work is on
+    the ticket it was merged into."""
+    if ticket.merged_into_id is not None:
+        into = ticket.merged_into
+        where = f" into #{into.number}" if into is not None else ""
+        raise TicketError(f"#{ticket.number} was merged{where}: work on that ticket")
+
+
 def next_ticket_number(session: Session) -> int:
     return reserve_ticket_numbers(session, 1)[0]
 
@@ -178,6 +187,7 @@ def change_status(
     StatusTransitionError."""
     if status not in STATUSES:
         raise TicketError(f"unknown status {status!r}", "status")
+    refuse_merged(ticket)
     old = ticket.status
     if old == status:
         return False
@@ -221,6 +231,7 @@ def change_field(
         raise TicketError(f"{field} cannot be changed here", field)
     if field in allowed and value not in allowed[field]:
         raise TicketError(f"unknown {field} {value!r}", field)
+    refuse_merged(ticket)
     old = getattr(ticket, field)
     if old == value:
         return False
@@ -262,6 +273,7 @@ def add_message(
     A person's mail makes the customer wait on us; our own non-automatic answer ends it.
     With `notify`, a person's inbound mail notifies the ticket's assignee.
     """
+    refuse_merged(ticket)
     # Every message sets the same columns, so the ORM can insert many in one statement.
     message = Message(ticket=ticket, **{**_MESSAGE_DEFAULTS, **fields})
     session.add(message)

@@ -25,6 +25,8 @@ from helpdesk.tickets import bp
 from helpdesk.tickets.files import image_type
 from helpdesk.tickets.forms import SnoozeForm, TicketUpdateForm
 from helpdesk.tickets.lookup import viewable_ticket_or_404
+from helpdesk.tickets.merge import final_ticket
+from helpdesk.tickets.merge_views import merge_selected
 from helpdesk.tickets.queue import (
     LANDING_VIEW,
     SORTS,
@@ -112,6 +114,8 @@ def bulk() -> Response:
     if form.action.data == SNOOZE_ACTION:
         return _bulk_snooze(form, back)
     action, _, value = (form.action.data or "").partition(":")
+    if action == "merge":
+        return merge_selected(form.ticket_ids.data or [], back)
     try:
         changed = bulk_update(
             db.session,
@@ -168,9 +172,15 @@ def _attachment_bytes(attachment_id: int) -> tuple[Attachment, bytes]:
 
 @bp.route("/tickets/<int:number>")
 @login_required
-def show(number: int) -> tuple[str, int]:
-    """The conversation, the side panel and the partials (see tickets.show)."""
-    return render_ticket_page(viewable_ticket_or_404(number))
+def show(number: int) -> tuple[str, int] | Response:
+    """The conversation, the side panel and the partials (see tickets.show); a merged
+    ticket's page sends the agent to the ticket it was merged into."""
+    ticket = viewable_ticket_or_404(number)
+    if ticket.merged_into is not None:
+        into = final_ticket(ticket)
+        flash(f"Ticket #{number} was merged into #{into.number}.", "info")
+        return redirect(url_for("tickets.show", number=into.number))
+    return render_ticket_page(ticket)
 
 
 @bp.route("/tickets/<int:number>/update", methods=["POST"])
