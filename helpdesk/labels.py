@@ -16,12 +16,12 @@ from wtforms.fields.choices import SelectChoice
 from helpdesk.models.ticket import CATEGORIES, PRIORITIES
 from helpdesk.models.user import ROLES
 from helpdesk.models.vocabulary import (
+    ALL_STATUSES,
     DIRECTIONS,
     EVENT_KINDS,
     OUTBOX_KINDS,
     OUTBOX_STATUSES,
     OUTCOMES,
-    STATUSES,
 )
 from helpdesk.policy import words
 from helpdesk.policy.facts import (
@@ -52,6 +52,7 @@ STATUS: Mapping[str, str] = {
     "pending": "Waiting on customer",
     "solved": "Solved",
     "closed": "Closed",
+    "spam": "Spam",
 }
 PRIORITY: Mapping[str, str] = {
     "low": "Low",
@@ -71,6 +72,7 @@ OUTCOME: Mapping[str, str] = {
     "reply": "Added to a ticket",
     "ignored": "Ignored",
     "quarantined": "Quarantined",
+    "blocked": "Blocked",
 }
 EVENT_KIND: Mapping[str, str] = {
     "created": "Created",
@@ -131,6 +133,11 @@ AUDIT_ACTION: Mapping[str, str] = {
     "mailbox.connect": "Mailbox connected",
     "ticket.merge": "Ticket merged into another",
     "ticket.split": "Messages split into a new ticket",
+    "ticket.spam": "Ticket marked as spam",
+    "ticket.not_spam": "Ticket marked as not spam",
+    "blocklist.add": "Blocked an address or domain",
+    "blocklist.remove": "Unblocked an address or domain",
+    "blocked.release": "Blocked mail released",
 }
 AUDIT_ACTIONS: tuple[str, ...] = tuple(AUDIT_ACTION)
 AUDIT_TARGET: Mapping[str, str] = {
@@ -142,6 +149,7 @@ AUDIT_TARGET: Mapping[str, str] = {
     "mailbox": "Mailbox",
     "setting": "Setting",
     "ticket": "Ticket",
+    "blocked_sender": "Blocklist entry",
 }
 AUDIT_TARGETS: tuple[str, ...] = tuple(AUDIT_TARGET)
 # The store's default reply templates by key (an agent sees the stored template's name).
@@ -151,7 +159,7 @@ FACT: Mapping[str, str] = {name: text[:1].upper() + text[1:] for name, text in F
 # kind -> (labels, the keys that must all have one)
 KINDS: dict[str, tuple[Mapping[str, str], tuple[str, ...]]] = {
     "category": (CATEGORY, CATEGORIES),
-    "status": (STATUS, STATUSES),
+    "status": (STATUS, ALL_STATUSES),
     "priority": (PRIORITY, PRIORITIES),
     "direction": (DIRECTION, DIRECTIONS),
     "outcome": (OUTCOME, OUTCOMES),

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.blobs import store_blobs
+from helpdesk.blocklist import load_blocked
 from helpdesk.categories import ticket_token
 from helpdesk.models import Customer, Direction, FetchedMail, Message, OutboxMail, Ticket, utcnow
 from helpdesk.tickets.merge import final_ticket
@@ -72,6 +73,7 @@ class IngestBatch:
         self.recipients: dict[int, dict[str, set[str]]] = {}
         self.expected_new = 0
         self._numbers: list[int] = []
+        self.blocked: frozenset[str] = frozenset()  # the blocklist entries for these senders
 
     @classmethod
     def prefetch(
@@ -93,6 +95,7 @@ class IngestBatch:
                 if address:
                     senders.add(address.strip().lower())
         batch._load(keys, ids, numbers, senders)
+        batch.blocked = load_blocked(session, (m.from_address or m.return_path for m, _ in mails))
         batch.expected_new = batch._count_likely_new(mails)
         return batch
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -74,13 +76,35 @@ def reprocess(
         raw = load_blob(session, record.raw_sha256) if record.raw_sha256 else None
     if raw is None:
         raise ReprocessError(f"mail {record_id} has no stored bytes; fetch it from the mailbox")
+    return _ingest_again(session, record, raw, settings)
+
+
+def _ingest_again(
+    session: Session, record: FetchedMail, raw: bytes, settings: IngestSettings
+) -> FetchedMail:
+    """Replace the record by what ingesting its bytes now makes of them."""
+    record_id = record.id
     source = MailSource(record.mailbox, record.uidvalidity, record.uid)
     try:
         session.delete(record)
         session.flush()
         return ingest_raw(session, raw, source, settings, load_rules(session))
-    except DBAPIError as exc:  # the caller rolls back; the mail stays in quarantine
+    except DBAPIError as exc:  # the caller rolls back; the mail stays where it was
         raise ReprocessError(f"the database refused mail {record_id}: {describe(exc)}") from exc
+
+
+def release(session: Session, record_id: int, settings: IngestSettings) -> FetchedMail:
+    """Ingest a blocked mail now as any other mail (the blocklist not asked), replacing its
+    record: it opens or joins a ticket and is acknowledged as usual. Does not commit."""
+    record = session.get(FetchedMail, record_id, with_for_update=True)
+    if record is None:
+        raise ReprocessError(f"there is no fetched mail {record_id}")
+    if record.outcome != Outcome.BLOCKED:
+        raise ReprocessError(f"mail {record_id} is not blocked (it is {record.outcome})")
+    raw = load_blob(session, record.raw_sha256) if record.raw_sha256 else None
+    if raw is None:
+        raise ReprocessError(f"mail {record_id} has no stored bytes")
+    return _ingest_again(session, record, raw, replace(settings, check_blocklist=False))
 
 
 def fetch_if_missing(session: Session, record_id: int, cfg: ImapConfig) -> bytes | None:

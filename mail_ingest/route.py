@@ -41,6 +41,7 @@ from mail_ingest.rules import (
     Context,
     answers_notification,
     automatic_reasons,
+    blocked_reason,
     machine_reply,
     suspect_reasons,
 )
@@ -175,7 +176,12 @@ def _route(
         frozenset({settings.identity.support_address}),
         settings.identity.message_id_domain,
         settings.trusted_authserv_ids,
+        blocked=batch.blocked,
     )
+    if settings.check_blocklist and (blocked := blocked_reason(mail, ctx)):
+        # Before threading: a blocked sender's reply to a ticket is blocked too.
+        record.outcome, record.reason = Outcome.BLOCKED, reason_text(blocked)
+        return
     if answers_notification(mail, ctx):
         from_ = mail.from_address or mail.return_path or "no sender"
         record.outcome = Outcome.IGNORED

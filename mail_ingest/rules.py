@@ -9,6 +9,11 @@ mail; one that does not opens no ticket (recorded as ignored, "automatic: …").
 and list rules above are not machine rules: a person may write through a list or a
 marketplace relay, so Precedence: list or bulk mail still opens a ticket.
 
+A mail is blocked when a rule in BLOCK_RULES gives a reason: its sender or the sender's
+domain is on the blocklist (helpdesk/blocklist.py). It makes no ticket, is not added to
+the ticket it answers, and gets no acknowledgement; it is recorded as `blocked` with its
+bytes, and an admin can release it.
+
 A mail is suspect when any rule in SUSPECT_RULES gives a reason: likely forged or
 spam, it is still a ticket like any other, but it is not acknowledged, so that we
 never send mail to an address that did not write to us (backscatter).
@@ -20,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from helpdesk.blocklist import blocking
 from mail_ingest.authres import AuthResults, parse_authentication_results
 from mail_ingest.parse import ParsedMail
 
@@ -35,6 +41,8 @@ class Context:
     own_message_id_domain: str
     # authserv-ids whose Authentication-Results we believe (our own mail servers'), lower case
     trusted_authserv_ids: frozenset[str] = frozenset()
+    # The blocklist entries that may concern this mail (loaded for its batch), lower case
+    blocked: frozenset[str] = frozenset()
 
 
 Rule = Callable[[ParsedMail, Context], bool]
@@ -178,6 +186,35 @@ def machine_reply(mail: ParsedMail, ctx: Context) -> str | None:
     for rule in MACHINE_RULES:
         if kind := rule(mail, ctx):
             return kind
+    return None
+
+
+# -- blocked mail: a reason, or None ---------------------------------------------------------
+
+BlockRule = Callable[[ParsedMail, Context], str | None]
+
+# How the reason of a blocked mail starts.
+BLOCKED_PREFIX = "blocked: "
+
+
+def blocked_sender(mail: ParsedMail, ctx: Context) -> str | None:
+    """The sender (From, else Return-Path) or its domain is on the blocklist."""
+    sender = mail.from_address or mail.return_path
+    entry = blocking(sender, ctx.blocked)
+    if entry is None:
+        return None
+    what = "the sender" if entry == (sender or "").lower() else f"the domain {entry}"
+    return f"{BLOCKED_PREFIX}{what} is on the blocklist ({sender})"
+
+
+BLOCK_RULES: tuple[BlockRule, ...] = (blocked_sender,)
+
+
+def blocked_reason(mail: ParsedMail, ctx: Context) -> str | None:
+    """Why this mail is blocked, or None."""
+    for rule in BLOCK_RULES:
+        if reason := rule(mail, ctx):
+            return reason
     return None
 
 

@@ -26,6 +26,8 @@ class IngestSettings:
     trusted_authserv_ids: frozenset[str] = frozenset()
     # Mail to the assignee when their customer writes (None: no notifications).
     notify: Notifier | None = None
+    # False only to release a blocked mail (helpdesk/admin/blocklist.py).
+    check_blocklist: bool = True
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> IngestSettings:

@@ -118,6 +118,7 @@ def test_list_ticket_fields_and_assignee_filter(client: FlaskClient, session: Se
         *("resolved_at", "policy_deadline", "first_contact_at", "snoozed_until", "woke_at"),
         "cc",
         "merged_into",
+        "spam",
     }
     assert set(one["customer"]) == {"email", "name"} and one["assignee"] is None
     mine = client.get(

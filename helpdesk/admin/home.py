@@ -8,11 +8,13 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from helpdesk.blocklist import count_blocked
 from helpdesk.models import (
     AuditEvent,
     CategoryRule,
     FetchedMail,
     MailboxCursor,
+    Outcome,
     ReplyTemplate,
     SlaTarget,
     User,
@@ -41,10 +43,12 @@ class ConsoleState:
     mailboxes: int
     quarantined: int
     latest_audit: LatestAudit | None
+    blocked_senders: int = 0  # blocklist entries
+    blocked_mail: int = 0  # fetched mail with the outcome blocked
 
 
 def console_state(session: Session) -> ConsoleState:
-    """Seven small queries, whatever the number of users, rules or mail."""
+    """Nine small queries, whatever the number of users, rules or mail."""
     users = session.execute(
         select(User.role, func.count(User.id)).where(User.active.is_(True)).group_by(User.role)
     ).all()
@@ -70,6 +74,13 @@ def console_state(session: Session) -> ConsoleState:
         (c for c in cursors if c.last_error and c.last_error_at),
         key=lambda c: c.last_error_at,  # type: ignore[arg-type,return-value]
     )
+    held = dict(
+        session.execute(
+            select(FetchedMail.outcome, func.count(FetchedMail.id))
+            .where(FetchedMail.outcome.in_((Outcome.QUARANTINED, Outcome.BLOCKED)))
+            .group_by(FetchedMail.outcome)
+        ).all()
+    )
     return ConsoleState(
         users={role: count for role, count in users},
         rules=session.scalar(select(func.count(CategoryRule.id))) or 0,
@@ -80,11 +91,10 @@ def console_state(session: Session) -> ConsoleState:
         last_error=errors[-1].last_error if errors else None,
         last_error_at=errors[-1].last_error_at if errors else None,
         mailboxes=len(cursors),
-        quarantined=session.scalar(
-            select(func.count(FetchedMail.id)).where(FetchedMail.outcome == "quarantined")
-        )
-        or 0,
+        quarantined=held.get(Outcome.QUARANTINED, 0),
         latest_audit=_latest_audit(session),
+        blocked_senders=count_blocked(session),
+        blocked_mail=held.get(Outcome.BLOCKED, 0),
     )
 
 

@@ -152,11 +152,24 @@ def reprocess_mail(
     raw = fetch_if_missing(session, record_id, imap_config)  # before the row lock: network
     old_reason = _quarantined(session, record_id).reason
     record = reprocess(session, record_id, settings, raw)
+    audit_ingested_again(session, actor_id, "quarantine.reprocess", record_id, old_reason, record)
+    return record
+
+
+def audit_ingested_again(
+    session: Session,
+    actor_id: int,
+    action: str,
+    record_id: int,
+    old_reason: str | None,
+    record: FetchedMail,
+) -> None:
+    """Audit a mail ingested again (reprocessed, released): what it was, what it made."""
     session.flush()
     record_audit(
         session,
         actor_id,
-        "quarantine.reprocess",
+        action,
         "fetched_mail",
         record_id,
         reason=old_reason,
@@ -164,4 +177,3 @@ def reprocess_mail(
         outcome=record.outcome,
         ticket_id=record.ticket_id,
     )
-    return record

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from helpdesk.admin import (
     audit_views,  # noqa: F401
+    blocklist_views,  # noqa: F401
     home_views,  # noqa: F401
     mailbox_oauth_views,  # noqa: F401
     mailbox_views,  # noqa: F401

@@ -170,6 +170,21 @@ def _paths() -> dict[str, Any]:
                 body="ForwardRequest",
             ),
         },
+        "/tickets/{number}/spam": {
+            "parameters": [NUMBER],
+            "post": _operation(
+                "Mark as spam (out of every queue view but spam, and of the reports), "
+                "optionally blocking the customer's address or domain",
+                ("200", "Ticket", "The ticket, now spam."),
+                ("400", "404"),
+                body="SpamRequest",
+            ),
+            "delete": _operation(
+                "Not spam: the ticket gets back the status it had",
+                ("200", "Ticket", "The ticket."),
+                ("404",),
+            ),
+        },
         "/tickets/{number}/policy": {
             "parameters": [NUMBER],
             "post": _operation(

@@ -6,6 +6,7 @@ from typing import Any
 
 from helpdesk.conversations.services import MAX_SUBJECT
 from helpdesk.models import CATEGORIES, DIRECTIONS, OUTBOX_STATUSES, PRIORITIES, STATUSES
+from helpdesk.models.vocabulary import ALL_STATUSES
 from helpdesk.outbox.files import MAX_FILES
 from helpdesk.policy import DECISIONS, TEMPLATES
 from helpdesk.policy.facts import BOOL_FACTS, CHOICES, DATE_FACTS, MONEY_FACTS, TEXT_MAX
@@ -13,6 +14,7 @@ from helpdesk.replies.services import DEFAULT_REPLY_STATUS, REPLY_STATUSES
 from helpdesk.replies.templates import KEY_PATTERN
 from helpdesk.reports import definitions as words
 from helpdesk.reports.backlog import AGE_BUCKETS
+from helpdesk.tickets.spam import BLOCKS
 
 Schema = dict[str, Any]
 
@@ -72,7 +74,9 @@ TICKET_FIELDS: dict[str, Schema] = {
     "number": INTEGER,
     "subject": STRING,
     "category": enum(CATEGORIES),
-    "status": enum(STATUSES),
+    "status": enum(ALL_STATUSES),
+    # Marked as spam (status "spam"): POST /tickets/{number}/spam, DELETE undoes it.
+    "spam": BOOLEAN,
     "priority": enum(PRIORITIES),
     "customer": ref("Customer"),
     "assignee": nullable(ref("Person")),
@@ -238,6 +242,16 @@ SCHEMAS: dict[str, Schema] = {
         ),
     ),
     "NoteRequest": obj({"text": {"type": "string", "minLength": 1}}),
+    "SpamRequest": obj(
+        {
+            "block": described(
+                nullable(enum(BLOCKS)),
+                "Also block the customer's address (sender) or its whole domain (domain): "
+                "their mail is then recorded as blocked and makes no ticket.",
+            )
+        },
+        optional=("block",),
+    ),
     "ReplyRequest": obj(
         {
             "text": {

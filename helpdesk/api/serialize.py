@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from helpdesk.models import Attachment, Customer, Message, Ticket, TicketEvent, User
+from helpdesk.models import Attachment, Customer, Message, Status, Ticket, TicketEvent, User
 from helpdesk.timefmt import iso
 
 
@@ -27,6 +27,7 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "subject": ticket.subject,
         "category": ticket.category,
         "status": ticket.status,
+        "spam": ticket.status == Status.SPAM,
         "priority": ticket.priority,
         "customer": customer_json(ticket.customer),
         "assignee": person(ticket.assignee),

@@ -47,6 +47,7 @@ from helpdesk.replies.services import (
 from helpdesk.tickets.queue import QueueError, QueueParams, fetch_page, parse_params
 from helpdesk.tickets.services import UPDATABLE, TicketError, refuse_merged, update_ticket
 from helpdesk.tickets.snooze import cancel_snooze, parse_instant, snooze
+from helpdesk.tickets.spam import BLOCKS, mark_spam, unmark_spam
 
 QUEUE_ARGS = ("view", "status", "category", "assignee", "priority", "age", "q", "sort", "cursor")
 DEFAULT_LIMIT = 50
@@ -239,3 +240,31 @@ def post_policy_check(number: int) -> tuple[Response, int]:
     _, verdict = record_check(db.session, ticket, facts, actor_id=api_caller().user.id)
     db.session.commit()
     return jsonify(verdict.to_dict()), 201
+
+
+@bp.post("/tickets/<int:number>/spam")
+@api_view(can_work_tickets)
+def post_spam(number: int) -> Response:
+    """Mark as spam; `block` ("sender", "domain") also blocks its customer's address or
+    domain."""
+    ticket = ticket_or_404(number)
+    block = text_field(json_object(("block",)), "block", nullable=True)
+    if block is not MISSING and block is not None and block not in BLOCKS:
+        raise ApiError(400, 'block must be "sender", "domain" or null.', "block")
+    try:
+        mark_spam(db.session, ticket, api_caller().user.id, None if block is MISSING else block)
+    except TicketError as exc:
+        db.session.rollback()
+        raise ApiError(400, f"Not marked as spam: {exc}.", exc.field) from None
+    db.session.commit()
+    return jsonify(ticket_json(ticket))
+
+
+@bp.delete("/tickets/<int:number>/spam")
+@api_view(can_work_tickets)
+def delete_spam(number: int) -> Response:
+    """Not spam: the ticket gets back the status it had (nothing changes if it is not spam)."""
+    ticket = ticket_or_404(number)
+    unmark_spam(db.session, ticket, api_caller().user.id)
+    db.session.commit()
+    return jsonify(ticket_json(ticket))

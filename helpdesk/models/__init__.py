@@ -3,7 +3,7 @@
 from helpdesk.models.account import AppSetting, PasswordReset, RecoveryCode, UserSession
 from helpdesk.models.admin import AuditEvent, SlaTarget
 from helpdesk.models.base import Base, utcnow
-from helpdesk.models.mailbox import FetchedMail, MailboxCursor
+from helpdesk.models.mailbox import BlockedSender, FetchedMail, MailboxCursor
 from helpdesk.models.message import Attachment, Blob, Message
 from helpdesk.models.notify import CategoryFollow, SlaNotice
 from helpdesk.models.oauth import MailboxOAuth
@@ -26,6 +26,7 @@ from helpdesk.models.vocabulary import (
     OUTBOX_STATUSES,
     OUTCOMES,
     STATUSES,
+    BlockKind,
     Direction,
     EventKind,
     OutboxKind,
@@ -48,6 +49,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Blob",
+    "BlockKind",
+    "BlockedSender",
     "CategoryFollow",
     "CategoryRule",
     "Counter",

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
-from helpdesk.models.vocabulary import OUTCOMES, sql_in
+from helpdesk.models.vocabulary import BLOCK_KINDS, OUTCOMES, sql_in
 
 if TYPE_CHECKING:
     from helpdesk.models.message import Message
@@ -65,3 +65,19 @@ class FetchedMail(Base):
 
     ticket: Mapped[Ticket | None] = relationship()
     message: Mapped[Message | None] = relationship()
+
+
+class BlockedSender(Base):
+    """A blocklist entry: mail from this address, or from this domain or a subdomain of
+    it, is recorded as blocked (helpdesk/blocklist.py, mail_ingest/rules.py)."""
+
+    __tablename__ = "blocked_sender"
+    __table_args__ = (CheckConstraint(sql_in("kind", BLOCK_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower case: "spam@example.com" or "example.com" (unique: the ingest looks values up).
+    value: Mapped[str] = mapped_column(String(254), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,14 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.models.base import Base, utcnow
-from helpdesk.models.vocabulary import ACTIONABLE, EVENT_KINDS, OPEN, STATUSES, Status, sql_in
+from helpdesk.models.vocabulary import (
+    ACTIONABLE,
+    ALL_STATUSES,
+    EVENT_KINDS,
+    OPEN,
+    Status,
+    sql_in,
+)
 
 if TYPE_CHECKING:
     from helpdesk.models.user import User
@@ -105,7 +112,7 @@ class Ticket(Base):
         # Migration 0024: the tickets merged into another one (left out of views and reports).
         Index(None, "merged_into_id"),
         Index("ix_ticket_search", "search", postgresql_using="gin").ddl_if(dialect="postgresql"),
-        CheckConstraint(sql_in("status", STATUSES), name="status"),
+        CheckConstraint(sql_in("status", ALL_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,9 +15,15 @@ class Status(StrEnum):
     PENDING = "pending"
     SOLVED = "solved"
     CLOSED = "closed"
+    # Out of every queue view but "Spam" and out of the reports, until marked not spam
+    # (helpdesk/tickets/spam.py, the only way in or out: it records the event and the audit).
+    SPAM = "spam"
 
 
-STATUSES: tuple[str, ...] = tuple(Status)
+# The workflow's statuses: what agents, replies, bulk actions and the API set.
+STATUSES: tuple[str, ...] = tuple(s for s in Status if s is not Status.SPAM)
+# Every status a ticket may have (the column's CHECK constraint).
+ALL_STATUSES: tuple[str, ...] = tuple(Status)
 # Not yet resolved: what the backlog and SLA reports count (partial index of migration 0006).
 OPEN: tuple[str, ...] = (Status.NEW, Status.OPEN, Status.PENDING)
 # Waiting on us (pending waits on the customer): the queue's open views.
@@ -27,10 +33,12 @@ RESOLVED: tuple[str, ...] = (Status.SOLVED, Status.CLOSED)
 REOPENABLE: tuple[str, ...] = (Status.PENDING, *RESOLVED)
 
 # status -> the statuses change_status may move it to. "new" is only ever the first status
-# (create_ticket); every other move is something an agent, a reply, a bulk action, the API
-# or a customer's mail (reopen) does today.
+# (create_ticket) or the one a ticket marked as spam new goes back to; every other move is
+# something an agent, a reply, a bulk action, the API or a customer's mail (reopen) does.
+# Any ticket may be marked as spam; "not spam" restores the status it had.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    status: frozenset(STATUSES) - {status, Status.NEW} for status in STATUSES
+    **{status: frozenset(STATUSES) - {status, Status.NEW} | {Status.SPAM} for status in STATUSES},
+    Status.SPAM: frozenset(STATUSES),
 }
 
 
@@ -62,9 +70,21 @@ class Outcome(StrEnum):
     REPLY = "reply"
     IGNORED = "ignored"
     QUARANTINED = "quarantined"
+    # From a sender or domain on the blocklist: no ticket, no acknowledgement; releasable.
+    BLOCKED = "blocked"
 
 
 OUTCOMES: tuple[str, ...] = tuple(Outcome)
+
+
+class BlockKind(StrEnum):
+    """What a blocklist entry names: one address, or a domain (and its subdomains)."""
+
+    ADDRESS = "address"
+    DOMAIN = "domain"
+
+
+BLOCK_KINDS: tuple[str, ...] = tuple(BlockKind)
 
 
 class OutboxStatus(StrEnum):

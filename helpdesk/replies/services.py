@@ -163,6 +163,8 @@ def send_reply(
     text = signed_text(text, signature)
     if status not in REPLY_STATUSES:
         raise ReplyError(f"Unknown status {status!r}.", "status")
+    if ticket.status == Status.SPAM:
+        raise ReplyError("This ticket is spam: mark it as not spam before replying.", "status")
     template = _template(session, template_key) if template_key else None
     if template_key and template is None:
         raise ReplyError(f"There is no reply template {template_key!r}.", "template")

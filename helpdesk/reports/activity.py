@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from helpdesk.models import EventKind, Ticket, TicketEvent, User
+from helpdesk.models import EventKind, Status, Ticket, TicketEvent, User
 from helpdesk.models.vocabulary import OPEN, RESOLVED
 from helpdesk.reports.sqltime import count_per_period, seconds_between
 from helpdesk.reports.stats import median, percentile
@@ -79,6 +79,16 @@ def _timings_by(rows: Any) -> dict[str, dict[str, Timing]]:
     return {k: _timings(v) for k, v in samples.items()}
 
 
+def not_spam() -> ColumnElement[bool]:
+    """Every ticket but spam: no report counts a ticket marked as spam (tickets/spam.py)."""
+    return Ticket.status != Status.SPAM
+
+
+def of_tickets_not_spam() -> ColumnElement[bool]:
+    """A ticket event whose ticket is not spam (the few spam tickets, from the status index)."""
+    return TicketEvent.ticket_id.not_in(select(Ticket.id).where(Ticket.status == Status.SPAM))
+
+
 def entered_resolved() -> ColumnElement[bool]:
     """A status event that solved a ticket: from new, open or pending to solved or closed
     (not one that moved along with a merged ticket's history: see `own_event`)."""
@@ -119,6 +129,7 @@ def _first_responses(
                 Ticket.created_at < high,
                 Ticket.first_response_at.is_not(None),
                 not_merged(),
+                not_spam(),
             )
         )
     )
@@ -136,7 +147,12 @@ def _resolutions(session: Session, low: datetime, high: datetime) -> dict[str, d
             .select_from(TicketEvent)
             .join(Ticket, Ticket.id == TicketEvent.ticket_id)
             .outerjoin(User, User.id == Ticket.assignee_id)
-            .where(entered_resolved(), TicketEvent.created_at >= low, TicketEvent.created_at < high)
+            .where(
+                entered_resolved(),
+                not_spam(),
+                TicketEvent.created_at >= low,
+                TicketEvent.created_at < high,
+            )
         )
     )
 
@@ -149,10 +165,10 @@ def activity(session: Session, start: date, end: date, timezone: str) -> Activit
         local_midnight(d, timezone).astimezone(UTC) for d in [*result.days, end + timedelta(days=1)]
     ]
     low, high = bounds[0], bounds[-1]
-    result.created = count_per_period(session, Ticket, Ticket.created_at, not_merged(), bounds)
-    result.solved = count_per_period(
-        session, TicketEvent, TicketEvent.created_at, entered_resolved(), bounds
-    )
+    created = and_(not_merged(), not_spam())
+    result.created = count_per_period(session, Ticket, Ticket.created_at, created, bounds)
+    solves = and_(entered_resolved(), of_tickets_not_spam())
+    result.solved = count_per_period(session, TicketEvent, TicketEvent.created_at, solves, bounds)
     result.solved_total = sum(result.solved)
     result.reopened = (
         session.scalar(
@@ -163,6 +179,7 @@ def activity(session: Session, start: date, end: date, timezone: str) -> Activit
                 own_event(),
                 TicketEvent.created_at >= low,
                 TicketEvent.created_at < high,
+                of_tickets_not_spam(),
             )
         )
         or 0

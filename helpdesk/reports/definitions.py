@@ -8,7 +8,10 @@ agree with each other on one dataset.
 
 from __future__ import annotations
 
-DAYS = "Days are the store's calendar days, in its time zone; both ends of the range are included."
+DAYS = (
+    "Days are the store's calendar days, in its time zone; both ends of the range are "
+    "included. Tickets marked as spam are counted nowhere."
+)
 CREATED = (
     "Created: tickets opened on that day, by a customer's mail or by an agent. A ticket "
     "merged into another counts nowhere in the reports: the ticket it went into counts, with "

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.models import PolicyCheck, Ticket
+from helpdesk.models import PolicyCheck, Status, Ticket
 from helpdesk.policy import QUALITY_REASONS, RESTOCKING_RATE, cents
 
 
@@ -79,6 +79,7 @@ def _latest(
             PolicyCheck.applied.is_(applied),
             PolicyCheck.created_at >= low,
             PolicyCheck.created_at < high,
+            Ticket.status != Status.SPAM,
         )
         .order_by(PolicyCheck.id)
     ):

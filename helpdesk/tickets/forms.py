@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from helpdesk.labels import select_choices
-from helpdesk.models import Ticket, User
+from helpdesk.models import Status, Ticket, User
 from helpdesk.params import MAX_ID, parse_id
 
 
@@ -52,6 +52,12 @@ class TicketUpdateForm(FlaskForm):
         if current is not None and not current.active:
             choices.append(SelectChoice(str(current.id), f"{current.name} (inactive)"))
         form.assignee_id.choices = choices
+        # Spam is shown on a spam ticket only: it is set and left by the spam form alone.
+        form.status.choices = [
+            c
+            for c in select_choices("status")
+            if c.value != Status.SPAM or c.value == ticket.status
+        ]
         return form
 
     def changes(self) -> dict[str, str | int | None]:
@@ -95,3 +101,25 @@ class SplitForm(FlaskForm):
     message_id = IntegerField(validators=[InputRequired(), NumberRange(1, MAX_ID)])
     following = BooleanField("with the messages after it")
     submit = SubmitField("Split into a new ticket")
+
+
+class SpamForm(FlaskForm):
+    """Mark the ticket as spam (blocking its sender or their domain too, if chosen), or
+    (on a spam ticket) as not spam."""
+
+    # Judged by mark_spam (a bad value is a 400 with its reason); absent when restoring.
+    block = SelectField("Also block", choices=[SelectChoice("", "Nobody")], validate_choice=False)
+    submit = SubmitField("Mark as spam")
+    restore = SubmitField("Not spam")
+
+    @classmethod
+    def for_ticket(cls, ticket: Ticket, **kwargs: Any) -> SpamForm:
+        """The block choices name the customer's address and domain."""
+        form = cls(**kwargs)
+        email = ticket.customer.email
+        form.block.choices = [
+            SelectChoice("", "Nobody"),
+            SelectChoice("sender", f"The sender, {email}"),
+            SelectChoice("domain", f"Everyone at {email.rpartition('@')[2]}"),
+        ]
+        return form

@@ -54,6 +54,7 @@ BASE_VIEWS: dict[str, str] = {
     "pending": "Pending",
     "solved": "Solved",
     "all": "All tickets",
+    "spam": "Spam",
 }
 CATEGORY_VIEWS: dict[str, str] = {c: labels.label(c, "category") for c in CATEGORIES}
 VIEWS: dict[str, str] = {**BASE_VIEWS, **CATEGORY_VIEWS}
@@ -314,8 +315,10 @@ def view_condition(view: str, user_id: int) -> ColumnElement[bool]:
         return is_open
     if view in (Status.PENDING, Status.SOLVED):
         return Ticket.status == view
-    if view == "all":  # every ticket but those merged into another (closed, never solved)
-        return Ticket.merged_into_id.is_(None)
+    if view == "all":  # every ticket but spam and those merged into another (closed)
+        return and_(Ticket.merged_into_id.is_(None), Ticket.status != Status.SPAM)
+    if view == "spam":
+        return Ticket.status == Status.SPAM
     if view in CATEGORIES:
         return and_(Ticket.category == view, is_open)
     raise QueueError([f"Unknown view “{view}”."])
@@ -548,7 +551,7 @@ def view_counts(session: Session, user_id: int) -> dict[str, int]:
             counts[whose] += n
     closing = session.execute(  # an index-only scan of a status index
         select(Ticket.status, func.count())
-        .where(Ticket.status.in_((Status.PENDING, Status.SOLVED)))
+        .where(Ticket.status.in_((Status.PENDING, Status.SOLVED, Status.SPAM)))
         .group_by(Ticket.status)
     ).all()
     for status, n in closing:
@@ -587,7 +590,7 @@ def filter_options(users: list[User], view: str) -> dict[str, list[tuple[str | i
     """The filter form's choices for a view: parameter -> [(value, label)]."""
     sorts = [(k, v) for k, v in SORTS.items() if view in OPEN_VIEWS or k not in PRIORITY_SORTS]
     return {
-        "status": [*labels.choices("status")],
+        "status": [c for c in labels.choices("status") if c[0] in STATUSES],  # spam: its view
         "category": [*labels.choices("category")],
         "assignee": [("unassigned", "Unassigned"), *((u.id, u.name) for u in users)],
         "priority": [*labels.choices("priority")],

@@ -18,7 +18,7 @@ SNOOZE_ACTION = "snooze"
 class BulkForm(FlaskForm):
     """Selected ticket ids, one action ("assign:<id>", "unassign", "status:<s>",
     "category:<c>", "snooze" with `snooze_day` and `snooze_time` in the store's zone,
-    "merge") and the queue URL to go back to."""
+    "merge", "spam", "not_spam") and the queue URL to go back to."""
 
     ticket_ids = SelectMultipleField(
         "Selected tickets",
@@ -40,7 +40,10 @@ CONFIRM_ACTIONS: dict[str, str] = {
     "merge": (
         "Merge the selected tickets into the oldest of them? Their messages and history move there."
     ),
+    "spam": "Mark every selected ticket as spam? They leave the queue for the Spam view.",
 }
+# The spam actions (helpdesk/tickets/spam.py): "spam" marks, "not_spam" restores.
+SPAM_ACTIONS = {"spam": True, "not_spam": False}
 
 
 def action_choices(users: Sequence[User]) -> dict[str, list[tuple[str, str]]]:
@@ -53,4 +56,5 @@ def action_choices(users: Sequence[User]) -> dict[str, list[tuple[str, str]]]:
         "Set category": [(f"category:{c}", label(c, "category")) for c in CATEGORIES],
         "Snooze": [(SNOOZE_ACTION, "until the date and time given")],
         "Merge": [("merge", "into the oldest selected ticket")],
+        "Spam": [("spam", "Mark as spam"), ("not_spam", "Not spam (restore)")],
     }

@@ -28,7 +28,7 @@ from helpdesk.models import (
     User,
     utcnow,
 )
-from helpdesk.models.vocabulary import RESOLVED, TRANSITIONS
+from helpdesk.models.vocabulary import ALL_STATUSES, RESOLVED, TRANSITIONS
 from helpdesk.tickets import search, stamp  # noqa: F401 (stamp: its flush listener)
 
 if TYPE_CHECKING:
@@ -180,17 +180,23 @@ def change_status(
     *,
     actor_id: int | None = None,
     detail: str | None = None,
+    spam: bool = False,
 ) -> bool:
     """The one way a ticket's status changes; records an event. False if unchanged.
 
     A move the transition table (models/vocabulary.py) does not list raises
-    StatusTransitionError."""
-    if status not in STATUSES:
+    StatusTransitionError, as does a move into or out of spam without `spam` (only
+    helpdesk/tickets/spam.py passes it: marking spam is audited and can block the sender).
+    Spam keeps `resolved_at`, so "not spam" gives a solved ticket back its solve time."""
+    if status not in ALL_STATUSES:
         raise TicketError(f"unknown status {status!r}", "status")
     refuse_merged(ticket)
     old = ticket.status
     if old == status:
         return False
+    if Status.SPAM in (old, status) and not spam:
+        why = "it is spam: mark it as not spam first" if old == Status.SPAM else "mark it as spam"
+        raise StatusTransitionError(f"the status cannot be changed here ({why})", "status")
     if status not in TRANSITIONS[old]:
         raise StatusTransitionError(f"a ticket cannot go from {old} to {status}", "status")
     now = utcnow()
@@ -199,7 +205,7 @@ def change_status(
     ticket.snoozed_until = None  # a snooze lasts only while the ticket waits (pending)
     if status in RESOLVED:
         ticket.resolved_at = ticket.resolved_at or now
-    else:
+    elif status != Status.SPAM:
         ticket.resolved_at = None
     record_event(
         session,

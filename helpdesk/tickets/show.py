@@ -16,7 +16,7 @@ from helpdesk.policy_panel.services import latest_check
 from helpdesk.replies.composer import Draft, composer_files, reply_composer
 from helpdesk.replies.templates import active_templates, suggested_key
 from helpdesk.security import allow_remote_images
-from helpdesk.tickets.forms import MergeForm, SnoozeForm, TicketUpdateForm
+from helpdesk.tickets.forms import MergeForm, SnoozeForm, SpamForm, TicketUpdateForm
 from helpdesk.tickets.page import load_ticket_page
 
 
@@ -76,6 +76,7 @@ def render_ticket_page(
         update_form=TicketUpdateForm.for_ticket(ticket, page.users, formdata=None),
         snooze_form=SnoozeForm(formdata=None),
         merge_form=MergeForm(formdata=None),
+        spam_form=SpamForm.for_ticket(ticket, formdata=None),
         load_remote=load_remote,
     )
     return html, status

@@ -58,6 +58,8 @@ def snooze(
     check_until(until, now)
     if ticket.status in RESOLVED:
         raise TicketError("a solved or closed ticket cannot be snoozed", "snoozed_until")
+    if ticket.status == Status.SPAM:
+        raise TicketError("a spam ticket cannot be snoozed", "snoozed_until")
     change_status(session, ticket, Status.PENDING, actor_id=actor_id, detail="snoozed")
     old = ticket.snoozed_until
     ticket.snoozed_until = until
@@ -91,7 +93,7 @@ def bulk_snooze(
     ).all()
     snoozed = 0
     for ticket in tickets:
-        if ticket.status not in RESOLVED:
+        if ticket.status not in (*RESOLVED, Status.SPAM):  # spam too: tickets/spam.py
             snooze(session, ticket, until, actor_id, now)
             snoozed += 1
     return snoozed, len(tickets) - snoozed

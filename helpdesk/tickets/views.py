@@ -23,7 +23,7 @@ from helpdesk.notifications import Notifier
 from helpdesk.redirects import safe_next
 from helpdesk.tickets import bp
 from helpdesk.tickets.files import image_type
-from helpdesk.tickets.forms import SnoozeForm, TicketUpdateForm
+from helpdesk.tickets.forms import SnoozeForm, SpamForm, TicketUpdateForm
 from helpdesk.tickets.lookup import viewable_ticket_or_404
 from helpdesk.tickets.merge import final_ticket
 from helpdesk.tickets.merge_views import merge_selected
@@ -43,12 +43,14 @@ from helpdesk.tickets.queue import (
 from helpdesk.tickets.queue_forms import (
     CONFIRM_ACTIONS,
     SNOOZE_ACTION,
+    SPAM_ACTIONS,
     BulkForm,
     action_choices,
 )
 from helpdesk.tickets.services import TicketError, bulk_update, update_ticket
 from helpdesk.tickets.show import render_ticket_page
 from helpdesk.tickets.snooze import bulk_snooze, cancel_snooze, snooze
+from helpdesk.tickets.spam import bulk_spam, mark_spam, unmark_spam
 from helpdesk.timefmt import zone
 
 # The view the agent last chose; the queue without ?view= opens it (else "mine").
@@ -116,15 +118,19 @@ def bulk() -> Response:
     action, _, value = (form.action.data or "").partition(":")
     if action == "merge":
         return merge_selected(form.ticket_ids.data or [], back)
+    ids = form.ticket_ids.data or []
     try:
-        changed = bulk_update(
-            db.session,
-            form.ticket_ids.data or [],
-            action,
-            value or None,
-            current_user.id,
-            Notifier.from_config(current_app.config),
-        )
+        if action in SPAM_ACTIONS:
+            changed = bulk_spam(db.session, ids, SPAM_ACTIONS[action], current_user.id)
+        else:
+            changed = bulk_update(
+                db.session,
+                ids,
+                action,
+                value or None,
+                current_user.id,
+                Notifier.from_config(current_app.config),
+            )
     except TicketError as exc:
         db.session.rollback()
         flash(f"Nothing was changed: {exc}.", "error")
@@ -241,6 +247,34 @@ def snooze_ticket(number: int) -> Response | tuple[str, int]:
         return render_ticket_page(ticket, status=400)
     db.session.commit()
     flash("Snooze cancelled" if form.cancel.data else "Snoozed", "info")
+    return redirect(url_for("tickets.show", number=number))
+
+
+@bp.route("/tickets/<int:number>/spam", methods=["POST"])
+@login_required
+def spam(number: int) -> Response | tuple[str, int]:
+    """Mark the ticket as spam ("Mark as spam"), or restore it ("Not spam")."""
+    ticket = viewable_ticket_or_404(number)
+    require(can_work_tickets, current_user)
+    form = SpamForm.for_ticket(ticket)
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if hasattr(form, name) else name
+            flash(f"Not marked as spam: {label}: {' '.join(map(str, errors))}", "error")
+        return render_ticket_page(ticket, status=400)
+    try:
+        if form.restore.data:
+            changed = unmark_spam(db.session, ticket, current_user.id)
+            done = "Marked as not spam: the ticket is back in the queue" if changed else ""
+        else:
+            changed = mark_spam(db.session, ticket, current_user.id, form.block.data or None)
+            done = "Marked as spam: the ticket is in the Spam view" if changed else ""
+    except TicketError as exc:
+        db.session.rollback()
+        flash(f"Not marked as spam: {exc}.", "error")
+        return render_ticket_page(ticket, status=400)
+    db.session.commit()
+    flash(done or "Nothing changed", "info")
     return redirect(url_for("tickets.show", number=number))
 
 
