@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from helpdesk.api.tokens import create_token
+from helpdesk.blocklist import add_block
 from helpdesk.input_guard import digits_up_to, json_problem
 from helpdesk.models import Attachment, CategoryRule, ReplyTemplate, Ticket, User
 from helpdesk.params import MAX_ID, ParamError, parse_date, parse_id, parse_limit
@@ -123,6 +124,7 @@ def seeded(session: Session) -> Seeded:
         "template_id": session.scalars(select(ReplyTemplate.id)).first(),
         "row_id": 1,
         "session_id": 1,  # a signed-in browser (of whoever signed in first)
+        "entry_id": add_block(session, "spammer@example.net", None)[0].id,
         "user_id": make_user(session).id,
         "email": ticket.customer.email,
         "token": "no-such-reset-link",  # a reset link's token: a bad one answers 400
