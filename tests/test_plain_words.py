@@ -39,15 +39,24 @@ KEYS = sorted(
 
 
 def _strings(node: ast.expr, tree: ast.Module) -> list[str]:
-    """The strings an argument can be: a literal, or the literals assigned to its name."""
+    """The strings an argument can be: a literal, the literals assigned to its name, or
+    those of its parameter's Literal type."""
     if isinstance(node, ast.Constant):
         return [node.value]
     assert isinstance(node, ast.Name), ast.dump(node)
-    values = [
-        c.value
+    sources = [
+        a.value
         for a in ast.walk(tree)
         if isinstance(a, ast.Assign) and any(getattr(t, "id", "") == node.id for t in a.targets)
-        for c in ast.walk(a.value)
+    ] + [  # or a parameter typed Literal["...", ...]
+        a.annotation
+        for a in ast.walk(tree)
+        if isinstance(a, ast.arg) and a.arg == node.id and a.annotation is not None
+    ]
+    values = [
+        c.value
+        for source in sources
+        for c in ast.walk(source)
         if isinstance(c, ast.Constant) and isinstance(c.value, str)
     ]
     assert values, node.id

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -159,7 +160,7 @@ def reprocess_mail(
 def audit_ingested_again(
     session: Session,
     actor_id: int,
-    action: str,
+    action: Literal["quarantine.reprocess", "blocked.release"],
     record_id: int,
     old_reason: str | None,
     record: FetchedMail,
