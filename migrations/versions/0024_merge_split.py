@@ -5,8 +5,9 @@ Revises: 0023
 Create Date: 2026-12-04 17:05:00.000000
 
 Reviewed by hand. ticket.merged_into_id: the ticket this one was merged into (NULL for
-every existing ticket), indexed (the queue's "All tickets" view and the activity report
-leave merged tickets out). ticket_event.merged_from_id: the ticket an event happened on
+every existing ticket), with a partial index on the merged ones only (a later merge re-points
+them; the views' and reports' "merged_into_id IS NULL" is nearly every row and reads the
+other indexes). ticket_event.merged_from_id: the ticket an event happened on
 before it was merged into its present ticket (its history moved along); the activity
 report does not count such events again. The event kind CHECK (0010, 0017, 0022) gains 'merge'
 and 'split'; the lists are written out here, frozen.
@@ -52,7 +53,11 @@ def upgrade():
         op.create_foreign_key(
             'fk_ticket_merged_into_id_ticket', 'ticket', 'ticket', ['merged_into_id'], ['id']
         )
-    op.create_index('ix_ticket_merged_into_id', 'ticket', ['merged_into_id'], unique=False)
+    op.create_index(
+        'ix_ticket_merged_into_id', 'ticket', ['merged_into_id'], unique=False,
+        postgresql_where=sa.text('merged_into_id IS NOT NULL'),
+        sqlite_where=sa.text('merged_into_id IS NOT NULL'),
+    )
     with op.batch_alter_table('ticket_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('merged_from_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
