@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,10 +34,10 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def live_server(web_app: Flask) -> Iterator[str]:
-    """The web app on a free port of 127.0.0.1; yields its base URL."""
-    server = make_server("127.0.0.1", 0, web_app, threaded=True)
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """`app` on a free port of 127.0.0.1, in a thread of its own; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -44,6 +45,13 @@ def live_server(web_app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(web_app: Flask) -> Iterator[str]:
+    """The web app on a free port of 127.0.0.1; yields its base URL."""
+    with serve(web_app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,17 +5,15 @@ composer warns the agent who sends second."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from helpdesk import create_app
 from helpdesk.extensions import db
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import serve, sign_in
 from tests.browser.test_accessibility import axe_problems
 from tests.factories import PASSWORD, make_ticket, make_user
 
@@ -31,14 +29,10 @@ def served(app: Flask, paths: list[str]) -> Iterator[str]:
         return inner(environ, start_response)
 
     app.wsgi_app = recording  # type: ignore[method-assign]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serve(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
 
