@@ -44,6 +44,15 @@ def _assign(client: FlaskClient, ticket: Ticket, user: User) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+def _admin_assigns_a_ticket(session: Session, client: FlaskClient) -> tuple[User, User, Ticket]:
+    """An admin, signed in on `client`, assigns a new customer ticket to a new agent."""
+    admin, agent = make_user(session, "admin"), make_user(session)
+    ticket = _ticket(session)
+    login(client, admin.email)
+    _assign(client, ticket, agent)
+    return admin, agent, ticket
+
+
 def _customer_writes(session: Session, text: str, message_id: str = "m2@example.com") -> None:
     session.rollback()  # on SQLite, a read begun before the web app wrote could not write
     ingest(
@@ -88,10 +97,7 @@ def test_assignment_by_an_admin_reaches_the_agent(
     client: FlaskClient,
     smtp,  # type: ignore[no-untyped-def]
 ) -> None:
-    admin, agent = make_user(session, "admin"), make_user(session)
-    ticket = _ticket(session)
-    login(client, admin.email)
-    _assign(client, ticket, agent)
+    admin, agent, ticket = _admin_assigns_a_ticket(session, client)
     sent = _delivered(session, smtp)
     (mail,) = sent[agent.email]
     (sender,) = mail["From"].addresses
@@ -147,10 +153,7 @@ def test_mail_within_a_burst_makes_one_notification(
     client: FlaskClient,
     smtp,  # type: ignore[no-untyped-def]
 ) -> None:
-    admin, agent = make_user(session, "admin"), make_user(session)
-    ticket = _ticket(session)
-    login(client, admin.email)
-    _assign(client, ticket, agent)
+    admin, agent, ticket = _admin_assigns_a_ticket(session, client)
     _customer_writes(session, "Any news?\n")
     _customer_writes(session, "Hello?\n", message_id="m3@example.com")
     (mail,) = _delivered(session, smtp)[agent.email]
@@ -220,10 +223,7 @@ def test_events_within_the_hold_make_one_mail_and_later_ones_another(
     client: FlaskClient,
     smtp,  # type: ignore[no-untyped-def]
 ) -> None:
-    admin, agent = make_user(session, "admin"), make_user(session)
-    ticket = _ticket(session)
-    login(client, admin.email)
-    _assign(client, ticket, agent)
+    admin, agent, ticket = _admin_assigns_a_ticket(session, client)
     assert agent.email not in _delivered(session, smtp, now=utcnow())  # held
     _customer_writes(session, "Any news?\n")
     (mail,) = _delivered(session, smtp)[agent.email]  # the hold is over: one mail
@@ -248,10 +248,7 @@ def test_two_customer_mails_in_one_batch_make_one_notification(
     from mail_ingest.route import MailSource, ingest_batch
     from mail_ingest.settings import IngestSettings
 
-    admin, agent = make_user(session, "admin"), make_user(session)
-    ticket = _ticket(session)
-    login(client, admin.email)
-    _assign(client, ticket, agent)
+    _admin, agent, ticket = _admin_assigns_a_ticket(session, client)
     assert agent.email in _delivered(session, smtp)  # the ack and the assignment: sent
     raws = [
         make_mail(
@@ -281,10 +278,7 @@ def test_an_agents_answer_to_a_notification_joins_and_opens_no_ticket(
     client: FlaskClient,
     smtp,  # type: ignore[no-untyped-def]
 ) -> None:
-    admin, agent = make_user(session, "admin"), make_user(session)
-    ticket = _ticket(session)
-    login(client, admin.email)
-    _assign(client, ticket, agent)
+    _admin, agent, ticket = _admin_assigns_a_ticket(session, client)
     (mail,) = _delivered(session, smtp)[agent.email]
     tickets_before = session.query(Ticket).count()
     messages_before = session.query(Message).count()
